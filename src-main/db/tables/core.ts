@@ -1,0 +1,3 @@
+// Owned by the store work (issue 2): patients, price list, orders, invoices, outbox, activity...
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CoreTables {}
