@@ -1,12 +1,14 @@
 import type { Migration } from 'kysely';
+import { m000_activity } from './000_activity';
 import { m001_core } from './001_core';
 import { m002_jobs } from './002_jobs';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
- * Each area owns its own files: 001 core store, 002 durable provider jobs.
+ * Each area owns its own files: 000 activity chain, 001 core store, 002 durable provider jobs.
  */
 export const localMigrations: Record<string, Migration> = {
+  '000_activity': m000_activity,
   '001_core': m001_core,
   '002_jobs': m002_jobs,
 };
