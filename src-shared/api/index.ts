@@ -1,0 +1,6 @@
+export * from './contract';
+export * from './errors';
+export * from './inputs';
+export * from './permissions';
+export * from './views';
+export * from './wire';

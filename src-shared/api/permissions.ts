@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { Role } from '../schemas/enums';
+
+/**
+ * What a contract call needs. `public` calls work without a session (login, the session probe);
+ * `session` needs any logged-in user. The rest map to roles through ROLE_PERMISSIONS, the one
+ * table the core enforces locally and the server enforces again (issue 6 extends it with user
+ * management; the console reuses it).
+ */
+export const Permission = z.enum([
+  'public',
+  'session',
+  'patients.read',
+  'patients.write',
+  'orders.read',
+  'orders.write',
+  'invoices.issue',
+  'invoices.cancel_credit',
+  'sync.manage',
+  'jobs.manage',
+  'settings.read',
+  'settings.write',
+  'secrets.write',
+  'activity.read',
+  'users.manage',
+]);
+export type Permission = z.infer<typeof Permission>;
+
+const STAFF: readonly Permission[] = [
+  'public', 'session', 'patients.read', 'patients.write', 'orders.read', 'orders.write', 'invoices.issue',
+  'invoices.cancel_credit', 'sync.manage', 'jobs.manage', 'settings.read', 'activity.read',
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  staff: new Set(STAFF),
+  clinic_admin: new Set<Permission>([...STAFF, 'settings.write', 'secrets.write', 'users.manage']),
+  system_admin: new Set<Permission>(Permission.options),
+};
+
+export function roleHas(role: Role | null, permission: Permission): boolean {
+  if (permission === 'public') return true;
+  if (role === null) return false;
+  return ROLE_PERMISSIONS[role].has(permission);
+}
