@@ -180,18 +180,20 @@ const statements: string[] = [
     DELETE FROM patients_fts WHERE rowid = old.local_id;
   END`,
 
-  // A series belongs to one device; next_number moves only inside the transaction that issues.
+  // A series belongs to one device; last_number moves only inside the transaction that issues
+  // (so a rolled-back issue leaves no gap). ocr_code is the series' numeric part of OCR references.
   `CREATE TABLE invoice_series (
     id TEXT PRIMARY KEY,
     clinic_id TEXT NOT NULL,
     device_id TEXT NOT NULL,
-    prefix TEXT NOT NULL,
-    next_number INTEGER NOT NULL CHECK (next_number >= 1),
+    prefix TEXT NOT NULL UNIQUE,
+    ocr_code INTEGER NOT NULL UNIQUE CHECK (ocr_code BETWEEN 1 AND 99999),
+    last_number INTEGER NOT NULL DEFAULT 0 CHECK (last_number >= 0),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   )`,
   `CREATE INDEX invoice_series_device ON invoice_series (device_id)`,
-  `CREATE TRIGGER invoice_series_no_rewind BEFORE UPDATE OF next_number ON invoice_series WHEN new.next_number < old.next_number BEGIN
+  `CREATE TRIGGER invoice_series_no_rewind BEFORE UPDATE OF last_number ON invoice_series WHEN new.last_number < old.last_number BEGIN
     SELECT RAISE(ABORT, 'an invoice series never goes backwards');
   END`,
 

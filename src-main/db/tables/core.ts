@@ -98,7 +98,10 @@ export interface InvoiceSeriesTable {
   clinic_id: string;
   device_id: string;
   prefix: string;
-  next_number: number;
+  /** Numeric code of the series inside OCR references (1–99999), see ocrForInvoice. */
+  ocr_code: number;
+  /** The last number issued; 0 for a new series. */
+  last_number: Generated<number>;
   created_at: string;
   updated_at: string;
 }
