@@ -22,3 +22,25 @@ export function unwrap<T, E extends { message: string }>(r: Result<T, E>): T {
   if (r.ok) return r.value;
   throw new Error(r.error.message);
 }
+
+/**
+ * Thrown only when a caller breaks the contract of a function whose signature cannot carry a
+ * Result (formatters, calendar arithmetic on already-validated dates). It still has a `code`, so a
+ * log or a test can tell which rule was broken; expected failures of user input never throw.
+ */
+export class DomainContractError<C extends string = string> extends Error implements DomainError<C> {
+  readonly code: C;
+  readonly field?: string;
+
+  constructor(code: C, message: string, field?: string) {
+    super(message);
+    this.name = 'DomainContractError';
+    this.code = code;
+    if (field !== undefined) this.field = field;
+  }
+}
+
+/** Maps the value of an Ok, leaving an Err untouched. */
+export function mapResult<T, U, E>(r: Result<T, E>, f: (value: T) => U): Result<U, E> {
+  return r.ok ? ok(f(r.value)) : r;
+}
