@@ -1,0 +1,148 @@
+import { EventEmitter } from 'node:events';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { serverMigrations } from './migrations';
+import type { ServerDatabase } from './schema';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** Called with the clinic and its newest cursor once a transaction that wrote changes committed. */
+export type ChangeListener = (clinicId: string, cursor: number) => void;
+
+export interface ServerDb {
+  readonly kind: DatabaseKind;
+  readonly db: Kysely<ServerDatabase>;
+  /** Where the data lives, for /health and the start log; never includes a password. */
+  readonly location: string;
+  /** Subscribe to committed change-feed writes of every instance sharing this database. */
+  onChange(listener: ChangeListener): () => void;
+  /**
+   * Announce new changes. On PostgreSQL this runs INSIDE the writing transaction (pg_notify is
+   * delivered at commit and only if it commits, to every instance); on SQLite the caller invokes it
+   * after commit and it reaches this process only, which is the only one using the file.
+   */
+  notify(executor: Kysely<ServerDatabase>, clinicId: string, cursor: number): Promise<void>;
+  readonly notifiesInTransaction: boolean;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'kassa_changes';
+
+// int8 (bigint) columns hold cursors and seqs, always far below 2^53: read them as numbers.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+async function migrate(db: Kysely<ServerDatabase>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(serverMigrations) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Server database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export interface OpenServerDbOptions {
+  /** postgres://… → PostgreSQL; otherwise `sqliteFile` is used. */
+  readonly databaseUrl?: string | undefined;
+  readonly sqliteFile?: string | undefined;
+}
+
+export async function openServerDb(options: OpenServerDbOptions): Promise<ServerDb> {
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.sqliteFile ?? 'kassa-server.sqlite');
+  try {
+    await migrate(db.db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
+function openSqlite(file: string): ServerDb {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  // "applied" is a promise to a desk that then forgets its outbox row: make every commit durable.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    kind: 'sqlite',
+    db,
+    location: file,
+    notifiesInTransaction: false,
+    onChange(listener) {
+      emitter.on('change', listener);
+      return () => emitter.off('change', listener);
+    },
+    async notify(_executor, clinicId, cursor) {
+      emitter.emit('change', clinicId, cursor);
+    },
+    async close() {
+      emitter.removeAllListeners();
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<ServerDb> {
+  const pool = new pg.Pool({ connectionString: url, max: 16 });
+  // A broken idle connection must not crash the server; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  let closed = false;
+  let listener: pg.Client | null = null;
+
+  // One dedicated connection LISTENs for every instance's commits; it reconnects if it drops.
+  const connectListener = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => {});
+    client.on('end', () => {
+      if (!closed) setTimeout(() => void connectListener().catch(() => {}), 500);
+    });
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      const sep = msg.payload.lastIndexOf(':');
+      const cursor = Number(msg.payload.slice(sep + 1));
+      if (sep > 0 && Number.isSafeInteger(cursor)) emitter.emit('change', msg.payload.slice(0, sep), cursor);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    if (closed) await client.end();
+    else listener = client;
+  };
+  await connectListener();
+
+  const safe = new URL(url);
+  safe.password = '';
+  return {
+    kind: 'postgres',
+    db,
+    location: `${safe.host}${safe.pathname}`,
+    notifiesInTransaction: true,
+    onChange(fn) {
+      emitter.on('change', fn);
+      return () => emitter.off('change', fn);
+    },
+    async notify(executor, clinicId, cursor) {
+      await sql`select pg_notify(${CHANNEL}, ${`${clinicId}:${cursor}`})`.execute(executor);
+    },
+    async close() {
+      closed = true;
+      emitter.removeAllListeners();
+      await listener?.end().catch(() => {});
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import { m001_sync } from './001_sync';
+
+/** Ordered by name; a shipped migration is never edited, only followed by a new one. */
+export const serverMigrations: Record<string, Migration> = {
+  '001_sync': m001_sync,
+};

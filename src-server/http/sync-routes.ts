@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PullQuery, PushRequest, type PullPage, type SyncEvent } from '../../src-shared/sync/protocol';
+import { authenticateSyncCaller } from '../auth/service';
+import type { CommandRegistry } from '../commands/registry';
+import type { ServerDb } from '../db/connect';
+import { applyPush, type PushHooks } from '../sync/push';
+import { parseInput } from './errors';
+import { checkProtocol } from './protocol-version';
+
+export const PUSH_BODY_LIMIT = 4 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+export function syncRoutes(app: FastifyInstance, sdb: ServerDb, registry: CommandRegistry, hooks: PushHooks): void {
+  app.post('/v1/sync/push', { bodyLimit: PUSH_BODY_LIMIT }, async (request) => {
+    checkProtocol(request);
+    const device = await authenticateSyncCaller(sdb, request.headers.authorization);
+    const body = parseInput(PushRequest, request.body, 'body');
+    return applyPush(sdb, device, body, registry, hooks);
+  });
+
+  app.get('/v1/sync/pull', async (request): Promise<PullPage> => {
+    checkProtocol(request);
+    const device = await authenticateSyncCaller(sdb, request.headers.authorization);
+    const q = parseInput(PullQuery, request.query, 'query');
+    // Scoped by the authenticated device's clinic only: nothing in the request can widen it.
+    const rows = await sdb.db
+      .selectFrom('changes')
+      .select(['cursor', 'entity', 'entity_id', 'op', 'data', 'mutation_id'])
+      .where('clinic_id', '=', device.clinicId)
+      .where('cursor', '>', q.cursor)
+      .orderBy('cursor')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    const changes = page.map((r) => ({
+      cursor: Number(r.cursor),
+      entity: r.entity as PullPage['changes'][number]['entity'],
+      entityId: r.entity_id,
+      op: r.op,
+      data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+      mutationId: r.mutation_id,
+    }));
+    return { changes, nextCursor: changes.length ? changes[changes.length - 1]!.cursor : q.cursor, hasMore: rows.length > q.limit };
+  });
+
+  app.get('/v1/sync/events', async (request, reply) => {
+    checkProtocol(request);
+    const device = await authenticateSyncCaller(sdb, request.headers.authorization);
+    parseInput(z.object({}).passthrough(), request.query, 'query');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (e: SyncEvent) => {
+      if (!res.writableEnded) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    // Subscribe before reading the current cursor, so nothing between the two is missed.
+    const off = sdb.onChange((clinicId, cursor) => {
+      if (clinicId === device.clinicId) send({ type: 'changes', cursor });
+    });
+    const heartbeat = setInterval(() => {
+      if (!res.writableEnded) res.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
+    const close = () => {
+      off();
+      clearInterval(heartbeat);
+    };
+    request.raw.on('close', close);
+    res.on('error', close);
+    try {
+      const row = await sdb.db.selectFrom('clinics').select('change_seq').where('id', '=', device.clinicId).executeTakeFirst();
+      send({ type: 'hello', cursor: Number(row?.change_seq ?? 0) });
+    } catch {
+      close();
+      res.end();
+    }
+  });
+}

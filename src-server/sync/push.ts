@@ -1,0 +1,135 @@
+import { formatZodError, zodIssues } from '../../src-shared/schemas/errors';
+import { Role } from '../../src-shared/schemas/enums';
+import type { MutationEnvelope, MutationResult, PushRequest, PushResponse } from '../../src-shared/sync/protocol';
+import type { AuthedDevice } from '../auth/service';
+import type { CommandRegistry, Rejection } from '../commands/registry';
+import type { ServerDb } from '../db/connect';
+import type { MutationsTable } from '../db/schema';
+import { inClinicTransaction } from './transact';
+
+export class PushRefused extends Error {
+  constructor(
+    readonly status: 400 | 403 | 409,
+    readonly code: string,
+    message: string,
+    readonly extra: { expectedSeq?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface PushHooks {
+  /** Test seam: runs inside the transaction after all effects are written, before COMMIT. */
+  beforeCommit?: () => Promise<void>;
+}
+
+/** Conflicts are explained to every desk of the clinic, not only to the one that was refused. */
+const NOTICE_CODES = new Set(['conflict', 'not_draft']);
+
+/**
+ * Applies a batch of mutations from one device, in seq order, in ONE transaction together with
+ * their (device, seq) records (invariant 2). Already-recorded seqs answer `duplicate` with the
+ * original outcome; a seq beyond last_seq + 1 refuses the whole batch (a gap means the desk lost
+ * something, and applying later mutations out of order could change their meaning).
+ */
+export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRequest, registry: CommandRegistry, hooks: PushHooks = {}): Promise<PushResponse> {
+  const muts = req.mutations;
+  muts.forEach((m, i) => {
+    if (m.deviceId !== device.id) throw new PushRefused(403, 'device_mismatch', `mutations.${i}.deviceId: this device may only push its own mutations.`);
+    if (m.seq !== muts[0]!.seq + i) throw new PushRefused(400, 'sequence_not_contiguous', `mutations.${i}.seq: a push must hold consecutive seqs in order; expected ${muts[0]!.seq + i}, got ${m.seq}.`);
+  });
+  if (new Set(muts.map((m) => m.mutationId)).size !== muts.length) throw new PushRefused(400, 'mutation_id_reused', 'mutations: the same mutationId appears twice in one push.');
+
+  const { value } = await inClinicTransaction(
+    sdb,
+    device.clinicId,
+    async (writer, trx, now) => {
+      const dev = await trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', device.id).executeTakeFirst();
+      if (!dev || dev.revoked_at || dev.clinic_id !== device.clinicId) throw new PushRefused(403, 'device_revoked', 'This desk is no longer enrolled.');
+      const lastSeq = Number(dev.last_seq);
+      const first = muts[0]!.seq;
+      if (first > lastSeq + 1) {
+        throw new PushRefused(409, 'sequence_gap', `The server has mutations up to seq ${lastSeq} from this desk, so the next must be ${lastSeq + 1}, not ${first}. Nothing was applied.`, { expectedSeq: lastSeq + 1 });
+      }
+
+      const old = muts.filter((m) => m.seq <= lastSeq);
+      const fresh = muts.filter((m) => m.seq > lastSeq);
+      const results: MutationResult[] = [];
+
+      if (old.length > 0) {
+        const recorded = await trx.selectFrom('mutations').selectAll().where('device_id', '=', device.id).where('seq', 'in', old.map((m) => m.seq)).execute();
+        const bySeq = new Map(recorded.map((r) => [Number(r.seq), r]));
+        for (const m of old) {
+          const r = bySeq.get(m.seq);
+          if (r && r.mutation_id === m.mutationId) {
+            results.push({
+              status: 'duplicate', mutationId: m.mutationId, seq: m.seq, original: r.status,
+              ...(r.code ? { code: r.code as Rejection['code'] } : {}), ...(r.reason ? { reason: r.reason } : {}), ...(r.field ? { field: r.field } : {}),
+            });
+          } else {
+            results.push({ status: 'rejected', mutationId: m.mutationId, seq: m.seq, code: 'sequence_reused', reason: `Seq ${m.seq} of this desk was already used by another mutation; this one was not applied.` });
+          }
+        }
+      }
+      if (fresh.length === 0) return { results, lastSeq };
+
+      const reused = await trx.selectFrom('mutations').select(['mutation_id']).where('mutation_id', 'in', fresh.map((m) => m.mutationId)).execute();
+      if (reused.length > 0) throw new PushRefused(400, 'mutation_id_reused', `mutationId ${reused[0]!.mutation_id} was already pushed under another seq.`);
+
+      const actorIds = [...new Set(fresh.map((m) => m.actorUserId))];
+      const actors = new Map(
+        (await trx.selectFrom('users').select(['id', 'role', 'clinic_id', 'active']).where('id', 'in', actorIds).execute()).map((u) => [u.id, u]),
+      );
+
+      const records: MutationsTable[] = [];
+      for (const m of fresh) {
+        writer.begin();
+        const outcome = await runOne(m, actors.get(m.actorUserId), device, registry, writer, now);
+        if (outcome === null) {
+          writer.commitLayer();
+          results.push({ status: 'applied', mutationId: m.mutationId, seq: m.seq });
+        } else {
+          writer.discardLayer();
+          results.push({ status: 'rejected', mutationId: m.mutationId, seq: m.seq, ...outcome });
+          if (NOTICE_CODES.has(outcome.code)) {
+            writer.put('notice', m.mutationId, { kind: 'rejected_mutation', deviceId: device.id, actorUserId: m.actorUserId, name: m.name, code: outcome.code, message: outcome.reason, at: now, payload: (m.payload ?? null) as unknown }, m.mutationId);
+          }
+        }
+        records.push({
+          device_id: device.id, seq: m.seq, mutation_id: m.mutationId, clinic_id: device.clinicId, name: m.name, actor_user_id: m.actorUserId,
+          status: outcome === null ? 'applied' : 'rejected', code: outcome?.code ?? null, reason: outcome?.reason ?? null, field: outcome?.field ?? null, received_at: now,
+        });
+      }
+      for (let i = 0; i < records.length; i += 500) await trx.insertInto('mutations').values(records.slice(i, i + 500)).execute();
+      const newLast = fresh[fresh.length - 1]!.seq;
+      await trx.updateTable('devices').set({ last_seq: newLast }).where('id', '=', device.id).execute();
+      return { results, lastSeq: newLast };
+    },
+    hooks.beforeCommit,
+  );
+  return value;
+}
+
+async function runOne(
+  m: MutationEnvelope,
+  actor: { id: string; role: string; clinic_id: string | null; active: number } | undefined,
+  device: AuthedDevice,
+  registry: CommandRegistry,
+  writer: Parameters<Parameters<typeof inClinicTransaction>[2]>[0],
+  now: string,
+): Promise<Rejection | null> {
+  const handler = registry.get(m.name);
+  if (!handler) return { code: 'unknown_command', reason: `The server does not know the command "${m.name}".` };
+  const role = Role.safeParse(actor?.role);
+  if (!actor || !role.success || actor.active !== 1 || (actor.clinic_id !== device.clinicId && role.data !== 'system_admin')) {
+    return { code: 'unknown_actor', reason: 'The user who made this change is not an active user of this clinic.', field: 'actorUserId' };
+  }
+  if (!handler.roles.includes(role.data)) return { code: 'forbidden', reason: `The role ${role.data} may not run ${m.name}.` };
+  const parsed = handler.schema.safeParse(m.payload);
+  if (!parsed.success) {
+    const issue = zodIssues(parsed.error)[0];
+    return { code: 'invalid_payload', reason: formatZodError(parsed.error), ...(issue ? { field: issue.field } : {}) };
+  }
+  const r = await handler.apply({ clinicId: device.clinicId, deviceId: device.id, mutationId: m.mutationId, actor: { id: actor.id, role: role.data }, now, store: writer }, parsed.data);
+  return r.ok ? null : r.error;
+}
