@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { m000_activity } from './000_activity';
 import { m001_core } from './001_core';
 import { m002_jobs } from './002_jobs';
+import { m003_sync } from './003_sync';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
@@ -11,4 +12,5 @@ export const localMigrations: Record<string, Migration> = {
   '000_activity': m000_activity,
   '001_core': m001_core,
   '002_jobs': m002_jobs,
+  '003_sync': m003_sync,
 };
