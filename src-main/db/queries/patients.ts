@@ -1,0 +1,38 @@
+import { sql, type RawBuilder } from 'kysely';
+import { PatientListQuery, type PatientListQueryInput, type PatientPage } from '../../../src-shared/schemas/queries';
+import type { Actor } from '../../services/actor';
+import { parseInput, serviceError, type ServiceResult } from '../../services/errors';
+import type { LocalStore } from '../open';
+import { decodeCursor, encodeCursor } from './cursor';
+import { rowToPatientListRow, type PatientListDbRow } from './mappers';
+import { ftsMatchExpression } from './text';
+
+/** Patients list and search (name, personnummer incl. last four digits, phone), keyset-paged. */
+const SORT_SQL = { name: 'sort_name', createdAt: 'created_at', personnummer: 'personnummer' } as const;
+type Row = PatientListDbRow & { local_id: number; sort_name: string };
+const KEY_OF = { name: (r: Row) => r.sort_name, createdAt: (r: Row) => r.created_at, personnummer: (r: Row) => r.personnummer } as const;
+
+export async function listPatients(store: LocalStore, actor: Actor, input: PatientListQueryInput | unknown): Promise<ServiceResult<PatientPage>> {
+  const parsed = parseInput(PatientListQuery, input);
+  if (!parsed.ok) return parsed;
+  const q = parsed.value;
+  const conds: RawBuilder<unknown>[] = [sql`clinic_id = ${actor.clinicId}`];
+  const match = ftsMatchExpression(q.search);
+  if (match) conds.push(sql`local_id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ${match})`);
+  const key = sql.raw(SORT_SQL[q.sort]);
+  const dir = sql.raw(q.direction === 'asc' ? 'ASC' : 'DESC');
+  if (q.cursor !== null) {
+    const c = decodeCursor(q.cursor, q.sort, q.direction);
+    if (!c) return { ok: false, error: serviceError('validation', 'cursor: does not belong to this sort; start from the first page', 'cursor') };
+    conds.push(q.direction === 'asc' ? sql`(${key}, local_id) > (${c.k}, ${c.i})` : sql`(${key}, local_id) < (${c.k}, ${c.i})`);
+  }
+  const { rows } = await sql<Row>`
+    SELECT local_id, id, personnummer, first_name, last_name, sort_name, phone, email, language, sms_consent, sms_blocked_reason, created_at
+    FROM patients WHERE ${sql.join(conds, sql` AND `)}
+    ORDER BY ${key} ${dir}, local_id ${dir}
+    LIMIT ${q.limit + 1}`.execute(store.db);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > q.limit && last ? encodeCursor({ s: q.sort, d: q.direction, k: KEY_OF[q.sort](last), i: last.local_id }) : null;
+  return { ok: true, value: { rows: page.map(rowToPatientListRow), nextCursor } };
+}

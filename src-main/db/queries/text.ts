@@ -1,0 +1,54 @@
+/**
+ * Text keys for sorting and FTS5 search. Pure functions: the services use them when they write,
+ * the queries when they read, and the pull side can use them for rows it applies.
+ */
+
+/**
+ * Swedish collation key: lower case, other diacritics folded (é → e, ü → u), and å, ä, ö mapped
+ * to the three code points just after "z" so they sort last and in Swedish order (å < ä < ö).
+ * A plain BINARY index on this key then lists names the way a Swedish receptionist expects.
+ */
+export function sortKey(text: string): string {
+  const lower = text.normalize('NFC').toLowerCase();
+  let out = '';
+  for (const ch of lower) {
+    if (ch === 'å') out += '{';
+    else if (ch === 'ä' || ch === 'æ') out += '|';
+    else if (ch === 'ö' || ch === 'ø') out += '}';
+    else out += ch.normalize('NFD').replace(/\p{M}/gu, '');
+  }
+  return out;
+}
+
+/** The name as lists show it and the sort key it is ordered by ("Lastname Firstname"). */
+export function patientDisplayName(firstName: string, lastName: string): string {
+  return `${firstName} ${lastName}`;
+}
+export function patientSortKey(firstName: string, lastName: string): string {
+  return sortKey(`${lastName} ${firstName}`);
+}
+
+const MAX_TOKENS = 8;
+const MAX_TOKEN_LENGTH = 40;
+
+/**
+ * Turns what a person typed into an FTS5 MATCH expression, or null when there is nothing to
+ * search. Each word becomes a quoted prefix term (quoted, so FTS5 operators and punctuation in the
+ * input are inert), all words must match. When the input is a number written with separators
+ * ("19451224-1234", "070-123 45 67", "+46 70 123"), the digits joined are tried as one prefix too,
+ * because the index holds personnummer and phone numbers as unbroken digit runs.
+ */
+export function ftsMatchExpression(input: string): string | null {
+  const text = input.normalize('NFC');
+  const tokens = text
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length > 0)
+    .slice(0, MAX_TOKENS)
+    .map((t) => t.slice(0, MAX_TOKEN_LENGTH));
+  if (tokens.length === 0) return null;
+  const words = tokens.map((t) => `"${t}"*`).join(' AND ');
+  const digitsOnly = /^[\d\s+\-–./()]+$/.test(text.trim());
+  const joined = text.replace(/\D/g, '').slice(0, MAX_TOKEN_LENGTH);
+  if (digitsOnly && tokens.length > 1 && joined.length > 0) return `(${words}) OR "${joined}"*`;
+  return words;
+}

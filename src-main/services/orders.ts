@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { lineAmount, vatOfGross, vatSummary } from '../../src-shared/domain/money';
+import { transition, type OrderEvent, type TransitionError } from '../../src-shared/domain/order-state';
+import { OrderCancel, OrderCreate, OrderCredit, OrderUpdateDraft, type OrderLineInput } from '../../src-shared/schemas/commands';
+import type { MoneyEvent, Order, OrderLine } from '../../src-shared/schemas/entities';
+import type { OrderStatus } from '../../src-shared/schemas/enums';
+import type { LocalStore } from '../db/open';
+import { moneyEventToRow, orderLineToRow, orderToRow, rowToMoneyEvent, rowToOrder } from '../db/queries/mappers';
+import type { OrderTable } from '../db/tables/core';
+import type { Actor } from './actor';
+import { parseInput, serviceError, type ServiceError, type ServiceResult } from './errors';
+import type { WriteOutcome } from './patients';
+import { commitCommand, refuse, runWrite, type Trx, type WriteOptions } from './write';
+
+interface PricedLines {
+  lines: OrderLine[];
+  total: number;
+  vatTotal: number;
+}
+
+/**
+ * Derived amounts of an order (never inputs, invariant: both sides compute them): each line's
+ * total and VAT, the order total, and the order VAT computed per rate on the summed gross (as the
+ * invoice shows it), so the order's VAT equals the invoice's.
+ */
+export function priceLines(inputs: readonly OrderLineInput[], orderClinician: string | null): ServiceResult<PricedLines> {
+  const lines: OrderLine[] = [];
+  const seen = new Set<string>();
+  for (const [i, l] of inputs.entries()) {
+    if (seen.has(l.id)) return { ok: false, error: serviceError('validation', `lines.${i}.id: is used by another line`, `lines.${i}.id`) };
+    seen.add(l.id);
+    const amount = lineAmount({ unitPrice: l.unitPrice, quantity: l.quantity, discountBp: l.discountBp });
+    if (!amount.ok) {
+      const field = `lines.${i}.${amount.error.field ?? 'unitPrice'}`;
+      return { ok: false, error: serviceError('validation', `${field}: ${amount.error.message}`, field, { reason: amount.error.code }) };
+    }
+    lines.push({ ...l, clinician: l.clinician ?? orderClinician, lineTotal: amount.value, vatAmount: vatOfGross(amount.value, l.vatCode) });
+  }
+  const summary = vatSummary(lines.map((l) => ({ gross: l.lineTotal, vatCode: l.vatCode })));
+  if (!Number.isSafeInteger(summary.total.gross)) return { ok: false, error: serviceError('validation', 'lines: the order total is too large', 'lines') };
+  return { ok: true, value: { lines, total: summary.total.gross, vatTotal: summary.total.vat } };
+}
+
+/** order.create: a draft order for a patient of the actor's clinic, with its priced lines. */
+export async function createOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
+  const parsed = parseInput(OrderCreate, input);
+  if (!parsed.ok) return parsed;
+  const command = parsed.value;
+  const priced = priceLines(command.lines, command.clinician);
+  if (!priced.ok) return priced;
+  const now = options.now ?? new Date();
+  const at = now.toISOString();
+  const order: Order = {
+    id: command.id,
+    clinicId: actor.clinicId,
+    orderNumber: command.orderNumber,
+    patientId: command.patientId,
+    createdByUserId: actor.userId,
+    clinician: command.clinician,
+    note: command.note,
+    status: 'draft',
+    statusReason: 'none',
+    paymentOption: null,
+    total: priced.value.total,
+    vatTotal: priced.value.vatTotal,
+    creditedTotal: 0,
+    paidTotal: 0,
+    createdAt: at,
+    updatedAt: at,
+    lines: priced.value.lines,
+  };
+  return runWrite(store, async (trx) => {
+    const patient = await trx
+      .selectFrom('patients')
+      .select(['first_name', 'last_name', 'personnummer', 'phone'])
+      .where('id', '=', order.patientId)
+      .where('clinic_id', '=', actor.clinicId)
+      .executeTakeFirst();
+    if (!patient) return refuse(serviceError('not_found', 'patientId: no such patient in this clinic', 'patientId'));
+    const taken = await trx.selectFrom('orders').select('id').where('order_number', '=', order.orderNumber).executeTakeFirst();
+    if (taken) refuse(serviceError('duplicate', 'orderNumber: already used by another order', 'orderNumber'));
+    await trx
+      .insertInto('orders')
+      .values(
+        orderToRow(order, {
+          patient: { firstName: patient.first_name, lastName: patient.last_name, personnummer: patient.personnummer, phone: patient.phone },
+          invoice: null,
+          paidDate: null,
+        }),
+      )
+      .execute();
+    await trx.insertInto('order_lines').values(order.lines.map((l, i) => orderLineToRow(order.id, i, l))).execute();
+    const m = await commitCommand(trx, actor, 'order.create', command, `order:${order.id}`, { orderNumber: order.orderNumber, total: order.total }, now);
+    return { order, mutationSeq: m.seq, mutationId: m.mutationId };
+  });
+}
+
+/** order.update_draft: field-level edits; only a draft can change (an issued invoice is immutable). */
+export async function updateDraftOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
+  const parsed = parseInput(OrderUpdateDraft, input);
+  if (!parsed.ok) return parsed;
+  const command = parsed.value;
+  const { patch } = command;
+  const now = options.now ?? new Date();
+  return runWrite(store, async (trx) => {
+    const row = await loadOrderRow(trx, actor, command.id, 'id');
+    if (row.status !== 'draft') refuse(serviceError('conflict', `id: the order is ${row.status}; only a draft can be edited`, 'id', { reason: 'not_draft' }));
+    const clinician = patch.clinician !== undefined ? patch.clinician : row.clinician;
+    const set: Partial<Selectable<OrderTable>> = { updated_at: now.toISOString(), clinician };
+    if (patch.note !== undefined) set.note = patch.note;
+    if (patch.lines !== undefined) {
+      const priced = priceLines(patch.lines, clinician);
+      if (!priced.ok) return refuse({ ...priced.error, field: `patch.${priced.error.field}`, message: `patch.${priced.error.message}` });
+      set.total = priced.value.total;
+      set.vat_total = priced.value.vatTotal;
+      await trx.deleteFrom('order_lines').where('order_id', '=', row.id).execute();
+      await trx.insertInto('order_lines').values(priced.value.lines.map((l, i) => orderLineToRow(row.id, i, l))).execute();
+    }
+    await trx.updateTable('orders').set(set).where('id', '=', row.id).execute();
+    const m = await commitCommand(trx, actor, 'order.update_draft', command, `order:${row.id}`, { fields: Object.keys(patch).join(',') }, now);
+    const order = await readOrder(trx, row.id);
+    return { order, mutationSeq: m.seq, mutationId: m.mutationId };
+  });
+}
+
+/** order.cancel: annul before activation (state machine decides); a cancellation money event is appended. */
+export async function cancelOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
+  const parsed = parseInput(OrderCancel, input);
+  if (!parsed.ok) return parsed;
+  const command = parsed.value;
+  const now = options.now ?? new Date();
+  return runWrite(store, async (trx) => {
+    const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
+    const activated = await isActivated(trx, row);
+    const next = checkTransition(row.status as OrderStatus, { type: 'cancelled', reason: command.reason }, { activated }, 'orderId');
+    const event: MoneyEvent = {
+      id: randomUUID(),
+      orderId: row.id,
+      clinicId: row.clinic_id,
+      kind: 'cancellation',
+      // A draft was never claimed; an annulled invoice withdraws what was still outstanding.
+      amount: row.status === 'draft' ? 0 : row.total - row.paid_total - row.credited_total,
+      reason: command.reason,
+      note: command.note,
+      source: 'desk',
+      at: now.toISOString(),
+    };
+    await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
+    await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, updated_at: event.at }).where('id', '=', row.id).execute();
+    const m = await commitCommand(trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now);
+    return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
+  });
+}
+
+/**
+ * order.credit: a partial or full credit after activation. The credit is an append-only money
+ * event (its id is the command's creditId, so a replay cannot credit twice); crediting the whole
+ * remaining amount makes the order `credited`, a part keeps its status.
+ */
+export async function creditOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
+  const parsed = parseInput(OrderCredit, input);
+  if (!parsed.ok) return parsed;
+  const command = parsed.value;
+  const now = options.now ?? new Date();
+  return runWrite(store, async (trx) => {
+    const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
+    const activated = await isActivated(trx, row);
+    const creditableAmount = row.total - row.credited_total;
+    const next = checkTransition(
+      row.status as OrderStatus,
+      { type: 'credited', amount: command.amount, reason: command.reason },
+      { activated, creditableAmount },
+      'orderId',
+    );
+    const event: MoneyEvent = {
+      id: command.creditId,
+      orderId: row.id,
+      clinicId: row.clinic_id,
+      kind: 'credit',
+      amount: command.amount,
+      reason: command.reason,
+      note: command.note,
+      source: 'desk',
+      at: now.toISOString(),
+    };
+    await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
+    await trx
+      .updateTable('orders')
+      .set({ status: next.status, status_reason: next.reason, credited_total: row.credited_total + command.amount, updated_at: event.at })
+      .where('id', '=', row.id)
+      .execute();
+    const m = await commitCommand(
+      trx, actor, 'order.credit', command, `order:${row.id}`, { from: row.status, to: next.status, amount: command.amount, reason: command.reason }, now,
+    );
+    return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
+  });
+}
+
+export async function getOrder(store: LocalStore, actor: Actor, id: string): Promise<Order | null> {
+  const row = await store.db.selectFrom('orders').selectAll().where('id', '=', id).where('clinic_id', '=', actor.clinicId).executeTakeFirst();
+  if (!row) return null;
+  const lines = await store.db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('position').execute();
+  return rowToOrder(row, lines);
+}
+
+export async function getMoneyEvents(store: LocalStore, actor: Actor, orderId: string): Promise<MoneyEvent[]> {
+  const rows = await store.db.selectFrom('money_events').selectAll().where('order_id', '=', orderId).where('clinic_id', '=', actor.clinicId).orderBy('at').execute();
+  return rows.map(rowToMoneyEvent);
+}
+
+// ---------- shared by the order and invoice services ----------
+
+export async function loadOrderRow(trx: Trx, actor: Actor, id: string, field: string): Promise<Selectable<OrderTable>> {
+  const row = await trx.selectFrom('orders').selectAll().where('id', '=', id).where('clinic_id', '=', actor.clinicId).executeTakeFirst();
+  if (!row) return refuse(serviceError('not_found', `${field}: no such order in this clinic`, field));
+  return row;
+}
+
+export async function readOrder(trx: Trx, id: string): Promise<Order> {
+  const row = await trx.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', id).execute();
+  return rowToOrder(row, lines);
+}
+
+/** Money or credit has been committed: a payment was recorded (the state machine's `activated`). */
+async function isActivated(trx: Trx, row: Selectable<OrderTable>): Promise<boolean> {
+  if (row.paid_total > 0 || row.status === 'paid' || row.status === 'installments' || row.status === 'completed') return true;
+  const payment = await trx
+    .selectFrom('money_events')
+    .select('id')
+    .where('order_id', '=', row.id)
+    .where('kind', 'in', ['payment', 'installment_payment'])
+    .limit(1)
+    .executeTakeFirst();
+  return payment !== undefined;
+}
+
+/** transition(), or a refusal carrying the state machine's reason (the write rolls back). */
+export function checkTransition(status: OrderStatus, event: OrderEvent, facts: Parameters<typeof transition>[2], field: string) {
+  const result = transition(status, event, facts);
+  if (!result.ok) return refuse(transitionRefusal(result.error, field));
+  return result.value;
+}
+
+function transitionRefusal(e: TransitionError, field: string): ServiceError {
+  if (e.code === 'credit_exceeds_balance' || e.code === 'invalid_amount') return serviceError('validation', `amount: ${e.message}`, 'amount', { reason: e.code });
+  return serviceError('conflict', `${field}: ${e.message}`, field, { reason: e.code });
+}

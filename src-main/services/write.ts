@@ -1,0 +1,77 @@
+import type { Transaction } from 'kysely';
+import { ok } from '../../src-shared/domain/result';
+import type { CommandName, CommandPayload } from '../../src-shared/schemas/commands';
+import { appendActivity } from '../db/activity-chain';
+import type { LocalDatabase } from '../db/database';
+import type { LocalStore } from '../db/open';
+import { enqueueMutation, type EnqueuedMutation } from '../db/outbox';
+import type { Actor } from './actor';
+import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
+
+export type Trx = Transaction<LocalDatabase>;
+
+export interface WriteOptions {
+  /** The instant the write happens (tests pin it; default: now). */
+  readonly now?: Date;
+}
+
+/**
+ * Runs one user write as ONE SQLite transaction (ARCHITECTURE.md invariant 1). `fn` writes its
+ * rows and calls `commitCommand` exactly once; throwing WriteRefused (or anything else) rolls the
+ * whole thing back, so a refused write leaves no row, no outbox mutation and no activity record.
+ */
+export async function runWrite<T>(store: LocalStore, fn: (trx: Trx) => Promise<T>): Promise<ServiceResult<T>> {
+  try {
+    return ok(await store.db.transaction().execute(fn));
+  } catch (e) {
+    if (e instanceof WriteRefused) return { ok: false, error: e.error };
+    const constraint = uniqueViolation(e);
+    if (constraint) return { ok: false, error: constraint };
+    throw e;
+  }
+}
+
+export function refuse(error: ServiceError): never {
+  throw new WriteRefused(error);
+}
+
+/** A unique index the services did not pre-check (a race, or an id reused by the caller). */
+function uniqueViolation(e: unknown): ServiceError | null {
+  if (!(e instanceof Error) || (e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (e as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return null;
+  const m = /constraint failed: (\w+)\.(\w+)/.exec(e.message);
+  const column = m?.[2] ?? 'id';
+  const field = { order_number: 'orderNumber', personnummer: 'personnummer', invoice_number: 'invoiceNumber', ocr_code: 'ocrCode', prefix: 'prefix', mutation_id: 'mutationId', id: 'id' }[column] ?? column;
+  return serviceError('duplicate', `${field}: already exists`, field);
+}
+
+/**
+ * The two records every user write ends with, inside its transaction: the outbox mutation (name =
+ * the command, payload = the validated command) and the activity record on this device's chain.
+ */
+export async function commitCommand<N extends CommandName>(
+  trx: Trx,
+  actor: Actor,
+  name: N,
+  payload: CommandPayload<N>,
+  subject: string,
+  details: Record<string, string | number | boolean | null>,
+  now: Date,
+): Promise<EnqueuedMutation> {
+  const mutation = await enqueueMutation(trx, name, payload, now);
+  await appendActivity(
+    trx,
+    actor.deviceId,
+    {
+      clinicId: actor.clinicId,
+      actorUserId: actor.userId,
+      action: name,
+      subject,
+      outcome: 'ok',
+      country: null,
+      ip: null,
+      details: { ...details, mutationId: mutation.mutationId, mutationSeq: mutation.seq },
+    },
+    now,
+  );
+  return mutation;
+}
