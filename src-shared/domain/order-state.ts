@@ -17,7 +17,8 @@ import { err, ok, type DomainError, type Result } from './result';
  * (`cancelled`): from draft, from invoiced, and from overdue when the overdue invoice was never
  * paid nor turned into a plan. After it the undo must be a refund or a credit note (`credited`),
  * because the patient has paid or signed a credit agreement. Status alone cannot tell an overdue
- * invoice from an overdue plan, so those two events need the `activated` fact from the caller.
+ * invoice from an overdue plan, so on `overdue` the events cancelled, credited and plan_finished
+ * need the `activated` fact from the caller (the server derives it from its money events).
  *
  * A partial credit keeps the status and records its reason; a credit of the whole remaining
  * amount moves the order to `credited`. Failed payment attempts keep the status and record the
@@ -182,7 +183,7 @@ export function allowedEvents(status: OrderStatus, facts?: TransitionFacts): Ord
     if (events[type] === undefined) return false;
     if (status === 'overdue' && facts?.activated !== undefined) {
       if (type === 'cancelled') return !facts.activated;
-      if (type === 'credited') return facts.activated;
+      if (type === 'credited' || type === 'plan_finished') return facts.activated;
     }
     return true;
   });
@@ -216,9 +217,12 @@ export function transition(status: OrderStatus, event: OrderEvent, facts: Transi
     return err(transitionError('illegal_transition', status, ev.type, `An order that is ${status} cannot take "${ev.type}".${hint(status, ev.type)}`));
   }
 
-  if (status === 'overdue' && (ev.type === 'cancelled' || ev.type === 'credited')) {
+  if (status === 'overdue' && (ev.type === 'cancelled' || ev.type === 'credited' || ev.type === 'plan_finished')) {
     if (facts.activated === undefined) {
-      return err(transitionError('missing_context', status, ev.type, `Whether an overdue order was paid or put on a plan decides between cancel and credit; pass facts.activated.`, 'activated'));
+      return err(transitionError('missing_context', status, ev.type, `Whether an overdue order was paid or put on a plan decides whether "${ev.type}" applies; pass facts.activated.`, 'activated'));
+    }
+    if (ev.type === 'plan_finished' && !facts.activated) {
+      return err(transitionError('illegal_transition', status, ev.type, `This overdue invoice never had an installment plan, so no plan can finish.`));
     }
     if (ev.type === 'cancelled' && facts.activated) {
       return err(transitionError('illegal_transition', status, ev.type, `This overdue order has an active payment or plan and cannot be annulled; credit it instead.`));

@@ -30,13 +30,14 @@ export function unwrap<T, E extends { message: string }>(r: Result<T, E>): T {
  */
 export class DomainContractError<C extends string = string> extends Error implements DomainError<C> {
   readonly code: C;
-  readonly field?: string;
+  // `declare`: no own property at all when there is no field, like domainError() objects.
+  declare readonly field?: string;
 
   constructor(code: C, message: string, field?: string) {
     super(message);
     this.name = 'DomainContractError';
     this.code = code;
-    if (field !== undefined) this.field = field;
+    if (field !== undefined) Object.defineProperty(this, 'field', { value: field, enumerable: true });
   }
 }
 

@@ -122,8 +122,15 @@ describe('order state machine', () => {
       expect(!r.ok && r.error.code).toBe('illegal_transition');
     });
 
+    it('only an activated (plan) overdue order can finish a plan', () => {
+      expect(transition('overdue', SAMPLE.plan_finished, { activated: true })).toEqual({ ok: true, value: { status: 'completed', reason: 'plan_finished' } });
+      const r = transition('overdue', SAMPLE.plan_finished, { activated: false });
+      expect(!r.ok && r.error.code).toBe('illegal_transition');
+      expect(allowedEvents('overdue', { activated: false })).not.toContain('plan_finished');
+    });
+
     it('needs the activation fact rather than guessing', () => {
-      for (const ev of [SAMPLE.cancelled, SAMPLE.credited]) {
+      for (const ev of [SAMPLE.cancelled, SAMPLE.credited, SAMPLE.plan_finished]) {
         const r = transition('overdue', ev, { creditableAmount: 50_000 });
         expect(!r.ok && r.error).toMatchObject({ code: 'missing_context', field: 'activated' });
       }
@@ -242,7 +249,9 @@ describe('order state machine', () => {
         for (const ev of events) {
           const r = transition(status, ev, { activated, creditableAmount: 50_000 });
           const expected = EXPECTED[status][ev.type];
-          const blocked = status === 'overdue' && ((ev.type === 'cancelled' && activated) || (ev.type === 'credited' && !activated));
+          const blocked =
+            status === 'overdue' &&
+            ((ev.type === 'cancelled' && activated) || ((ev.type === 'credited' || ev.type === 'plan_finished') && !activated));
           if (expected === null || blocked) {
             expect(r.ok).toBe(false);
             continue;
