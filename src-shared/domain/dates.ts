@@ -14,10 +14,13 @@ export type DateError = DomainError<DateErrorCode>;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isLeapYear(year: number): boolean {
+  assertInteger(year, 'year');
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export function daysInMonth(year: number, month: number): number {
+  assertInteger(month, 'month');
+  if (month < 1 || month > 12) throw new DomainContractError('invalid_month', `month must be 1–12, got ${month}.`, 'month');
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

@@ -31,6 +31,12 @@ function assertSeries(series: InvoiceSeries): void {
 }
 
 export function formatInvoiceNumber(prefix: string, number: number): string {
+  if (typeof prefix !== 'string' || !SERIES_PREFIX_RE.test(prefix)) {
+    throw new DomainContractError('invalid_prefix', `The series prefix must be 1–8 characters A–Z or 0–9, got ${JSON.stringify(prefix)}.`, 'prefix');
+  }
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new DomainContractError('invalid_number', `An invoice number is a whole number from 1, got ${String(number)}.`, 'number');
+  }
   return `${prefix}-${String(number).padStart(INVOICE_NUMBER_DIGITS, '0')}`;
 }
 

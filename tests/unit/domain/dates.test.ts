@@ -97,6 +97,9 @@ describe('calendar dates', () => {
       [() => addDays('9999-12-31', 1), 'out_of_range'],
       [() => todayIn('Mars/Olympus'), 'invalid_time_zone'],
       [() => todayIn('Europe/Stockholm', new Date(Number.NaN)), 'invalid_now'],
+      [() => daysInMonth(2025, 13), 'invalid_month'],
+      [() => daysInMonth(2025, 1.5), 'invalid_number'],
+      [() => isLeapYear(2024.5), 'invalid_number'],
     ];
     for (const [call, code] of cases) {
       try {

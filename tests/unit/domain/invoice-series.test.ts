@@ -86,6 +86,12 @@ describe('invoice series', () => {
     expect(errCode(parseInvoiceNumber(42 as unknown as string))).toBe('format');
   });
 
+  it('formatInvoiceNumber refuses what could not be parsed back', () => {
+    expect(() => formatInvoiceNumber('k1', 1)).toThrow(DomainContractError);
+    expect(() => formatInvoiceNumber('K1', 0)).toThrow(/from 1/);
+    expect(() => formatInvoiceNumber('K1', 1.5)).toThrow(DomainContractError);
+  });
+
   it('property: format and parse are inverse', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Z0-9]{1,8}$/), fc.integer({ min: 1, max: 1e9 }), (prefix, n) => {
