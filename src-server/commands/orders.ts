@@ -160,7 +160,9 @@ export const orderCommands = {
       const order = found.value;
       const moved = applyEvent(order, { type: 'cancelled', reason: input.reason });
       if (!moved.ok) return moved;
-      moneyEvent(ctx, { id: ctx.mutationId, orderId: order.id, kind: 'cancellation', amount: order.total, reason: input.reason, note: input.note });
+      // A draft was never claimed; an annulled invoice withdraws what is still outstanding.
+      const outstanding = order.status === 'draft' ? 0 : order.total - order.paidTotal - order.creditedTotal;
+      moneyEvent(ctx, { id: ctx.mutationId, orderId: order.id, kind: 'cancellation', amount: outstanding, reason: input.reason, note: input.note });
       putOrder(ctx, { ...order, ...moved.value });
       return ok(undefined);
     },

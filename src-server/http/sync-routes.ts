@@ -16,7 +16,9 @@ export function syncRoutes(app: FastifyInstance, sdb: ServerDb, registry: Comman
     checkProtocol(request);
     const device = await authenticateSyncCaller(sdb, request.headers.authorization);
     const body = parseInput(PushRequest, request.body, 'body');
-    return applyPush(sdb, device, body, registry, hooks);
+    const answer = await applyPush(sdb, device, body, registry, hooks);
+    if (hooks.beforeReply) await hooks.beforeReply();
+    return answer;
   });
 
   app.get('/v1/sync/pull', async (request): Promise<PullPage> => {

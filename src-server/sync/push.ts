@@ -21,6 +21,8 @@ export class PushRefused extends Error {
 export interface PushHooks {
   /** Test seam: runs inside the transaction after all effects are written, before COMMIT. */
   beforeCommit?: () => Promise<void>;
+  /** Test seam: runs after COMMIT, before the answer is sent. */
+  beforeReply?: () => Promise<void>;
 }
 
 /** Conflicts are explained to every desk of the clinic, not only to the one that was refused. */
