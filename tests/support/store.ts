@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { luhnCheckDigit } from '../../src-shared/domain/luhn';
 import { openLocalStore, type LocalStore } from '../../src-main/db/open';
 import type { Actor } from '../../src-main/services/actor';
+import { orderToRow, patientToRow } from '../../src-main/db/queries/mappers';
+import type { Order, Patient } from '../../src-shared/schemas/entities';
 
 /** A real SQLite file in its own temp dir; reopen() closes and opens the same file (a restart). */
 export interface TempStore {
@@ -73,4 +75,35 @@ export function orderCommand(patientId: string, overrides: Record<string, unknow
     ],
     ...overrides,
   };
+}
+
+/** A patient row written straight through the mappers (as the pull side would), for list tests. */
+export async function insertPatientRow(store: LocalStore, i: number, overrides: Partial<Patient> = {}): Promise<Patient> {
+  const at = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
+  const p: Patient = {
+    id: randomUUID(), clinicId: CLINIC_ID, personnummer: makePersonnummer(i), firstName: 'Anna', lastName: `Testsson${i}`, phone: null, email: null,
+    address: null, language: 'sv', smsConsent: true, smsBlockedReason: null, createdAt: at, updatedAt: at, ...overrides,
+  };
+  await store.db.insertInto('patients').values(patientToRow(p)).execute();
+  return p;
+}
+
+export interface SeedOrder {
+  order: Order;
+  patient: Patient;
+  invoice: { id: string; invoiceNumber: string; issueDate: string; dueDate: string } | null;
+  paidDate: string | null;
+}
+
+/** An order row written straight through the mappers with any status, for list/summary tests. */
+export async function insertOrderRow(store: LocalStore, patient: Patient, o: Partial<Order>, extra: Partial<Omit<SeedOrder, 'order' | 'patient'>> = {}): Promise<SeedOrder> {
+  const at = o.createdAt ?? new Date().toISOString();
+  const order: Order = {
+    id: randomUUID(), clinicId: CLINIC_ID, orderNumber: `ORD-${randomUUID().slice(0, 8).toUpperCase()}`, patientId: patient.id,
+    createdByUserId: testActor().userId, clinician: null, note: null, status: 'draft', statusReason: 'none', paymentOption: null, total: 10_000,
+    vatTotal: 0, creditedTotal: 0, paidTotal: 0, createdAt: at, updatedAt: at, lines: [], ...o,
+  };
+  const seed: SeedOrder = { order, patient, invoice: extra.invoice ?? null, paidDate: extra.paidDate ?? null };
+  await store.db.insertInto('orders').values(orderToRow(order, { patient, invoice: seed.invoice, paidDate: seed.paidDate })).execute();
+  return seed;
 }
