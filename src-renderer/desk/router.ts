@@ -1,0 +1,55 @@
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { name: 'orders' }
+  | { name: 'newOrder' }
+  | { name: 'order'; id: string }
+  | { name: 'patients' }
+  | { name: 'patient'; id: string }
+  | { name: 'sync' }
+  | { name: 'settings' }
+  | { name: 'activity' };
+
+const UUID = '[0-9a-f-]{36}';
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  let m: RegExpExecArray | null;
+  if (path === '/orders/new') return { name: 'newOrder' };
+  if ((m = new RegExp(`^/orders/(${UUID})$`).exec(path))) return { name: 'order', id: m[1]! };
+  if (path === '/patients') return { name: 'patients' };
+  if ((m = new RegExp(`^/patients/(${UUID})$`).exec(path))) return { name: 'patient', id: m[1]! };
+  if (path === '/sync') return { name: 'sync' };
+  if (path === '/settings') return { name: 'settings' };
+  if (path === '/activity') return { name: 'activity' };
+  return { name: 'orders' };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'orders':
+      return '#/orders';
+    case 'newOrder':
+      return '#/orders/new';
+    case 'order':
+      return `#/orders/${route.id}`;
+    case 'patient':
+      return `#/patients/${route.id}`;
+    default:
+      return `#/${route.name}`;
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route);
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}

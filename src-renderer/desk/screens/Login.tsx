@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import type { SessionView } from '../../../src-shared/api';
+import { ErrorBox, Field, Modal, Notice, useApi } from '../../ui/components';
+import { errorBody, useI18n } from '../../ui/i18n';
+
+/** Username + password + PIN. BankID (issue 6) joins as a second method of `auth.login`. */
+export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: SessionView) => void; asDialog?: boolean }) {
+  const api = useApi();
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [bankidInfo, setBankidInfo] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onLoggedIn(await api['auth.login']({ method: 'password', username, password, pin }));
+    } catch (err) {
+      setError(err);
+      // Only the secrets are cleared after a refusal; the username stays.
+      if (errorBody(err).code === 'invalid_credentials') setPin('');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const field = error ? errorBody(error).field : undefined;
+
+  const form = (
+    <form className="login-form" onSubmit={(e) => void submit(e)} aria-label={t('login.title')}>
+      <Field label={t('login.username')} name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required error={field === 'username' ? i18n.error(error) : null} />
+      <Field label={t('login.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required error={field === 'password' ? i18n.error(error) : null} />
+      <Field label={t('login.pin')} name="pin" type="password" inputMode="numeric" autoComplete="off" maxLength={8} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))} required error={field === 'pin' ? i18n.error(error) : null} />
+      {error && !field ? <ErrorBox error={error} /> : null}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? t('login.busy') : t('login.submit')}
+      </button>
+      <button type="button" className="secondary bankid" onClick={() => setBankidInfo(true)} aria-describedby="bankid-info">
+        {t('login.bankid')}
+      </button>
+      {bankidInfo ? (
+        <div id="bankid-info">
+          <Notice>{t('login.bankidSoon')}</Notice>
+        </div>
+      ) : null}
+    </form>
+  );
+
+  if (asDialog) {
+    return (
+      <Modal title={t('login.title')} onClose={() => undefined}>
+        <Notice kind="warn">{t('error.unauthenticated')}</Notice>
+        {form}
+      </Modal>
+    );
+  }
+  return (
+    <div className="login-page">
+      <div className="login-card">
+        <h1>{t('app.name')}</h1>
+        <h2>{t('login.title')}</h2>
+        {form}
+        <div className="lang-switch">
+          <button type="button" className="link" aria-pressed={i18n.language === 'sv'} onClick={() => i18n.setLanguage('sv')}>
+            {t('lang.sv')}
+          </button>
+          {' · '}
+          <button type="button" className="link" aria-pressed={i18n.language === 'en'} onClick={() => i18n.setLanguage('en')}>
+            {t('lang.en')}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
