@@ -133,15 +133,15 @@ export type PaynovaPaymentStatus = z.infer<typeof PaynovaPaymentStatus>;
 export type PaymentOutcome = 'authorized' | 'completed' | 'pending' | 'failed' | 'cancelled';
 
 /**
- * PAYMENT_STATUS_REASON → our StatusReason. INSUFFICIENT_FUNDS is not in the documented list
- * (UNSURE) but appears in practice-payment exports and the simulator, so it is mapped rather than
- * dropped into the generic bucket.
+ * PAYMENT_STATUS_REASON → our StatusReason. Paynova documents no reason for insufficient funds: it
+ * arrives as DECLINED / DECLINED_BY_PROCESSOR, indistinguishable from a bank decline, and we do not
+ * pretend otherwise. INSUFFICIENT_FUNDS is mapped in case a contract or newer API sends it (UNSURE).
  */
 export const PAYNOVA_REASON_MAP: Readonly<Record<string, StatusReason>> = {
   NONE: 'none',
   FRAUD_SCREENING: 'fraud_screening',
   BANK_COMMUNICATION_ERROR: 'bank_communication_error',
-  BANK_ACCOUNT_VALIDATION: 'insufficient_funds',
+  BANK_ACCOUNT_VALIDATION: 'declined_by_processor',
   INSUFFICIENT_FUNDS: 'insufficient_funds',
   DECLINED_BY_PROCESSOR: 'declined_by_processor',
   FAILED_AUTHENTICATION: 'authentication_failed',

@@ -40,6 +40,19 @@ export const m002_jobs: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
+    // Delivery state per SMS, fed by status callbacks (via sync) and polling; only ever moves forward.
+    await db.schema
+      .createTable('sms_message')
+      .addColumn('sid', 'text', (c) => c.primaryKey())
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('clinic_id', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('error_code', 'integer')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sms_message_job').on('sms_message').column('job_id').execute();
     await db.schema.createIndex('paynova_order_state').on('paynova_order').columns(['state', 'last_checked_at']).execute();
   },
 };

@@ -46,7 +46,20 @@ export interface PaynovaOrderTable {
   updated_at: string;
 }
 
+/** One sent SMS and its delivery status (advanceSmsStatus: never backwards, never out of terminal). */
+export interface SmsMessageTable {
+  sid: string;
+  job_id: string;
+  clinic_id: string;
+  subject: string | null;
+  status: string;
+  error_code: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface JobTables {
   job: JobTable;
   paynova_order: PaynovaOrderTable;
+  sms_message: SmsMessageTable;
 }

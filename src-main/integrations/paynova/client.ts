@@ -91,7 +91,17 @@ export interface OrderInfo {
   readonly status: string | null;
   readonly createdAt: string | null;
   readonly totalOre: Ore | null;
-  readonly raw: Record<string, unknown>;
+  readonly transactions: readonly OrderTransaction[];
+}
+
+export interface OrderTransaction {
+  readonly transactionId: string;
+  readonly productId: string | null;
+  readonly amountOre: Ore | null;
+  readonly finalizedOre: Ore;
+  readonly annulledOre: Ore;
+  readonly refundedOre: Ore;
+  readonly invoiceId: string | null;
 }
 
 export interface AddressLookup {
@@ -204,10 +214,18 @@ export class PaynovaClient {
     return ok({
       orderId: v.orderId ?? null,
       orderNumber: v.orderNumber ?? null,
-      status: v.status ?? null,
+      status: v.orderStatus ?? (typeof v.status === 'string' ? v.status : null),
       createdAt: v.createdAt ?? null,
       totalOre: amountOrNull(v.totalAmount),
-      raw: v,
+      transactions: (v.transactions ?? []).map((t) => ({
+        transactionId: t.transactionId,
+        productId: t.paymentMethodProductId ?? null,
+        amountOre: amountOrNull(t.amount),
+        finalizedOre: amountOrNull(t.amountFinalized) ?? 0,
+        annulledOre: amountOrNull(t.amountAnnulled) ?? 0,
+        refundedOre: amountOrNull(t.amountRefunded) ?? 0,
+        invoiceId: t.invoiceId ?? null,
+      })),
     });
   }
 

@@ -36,14 +36,31 @@ export const RefundResponse = z.looseObject({
 
 export const AnnulResponse = z.looseObject({});
 
+/**
+ * Order info. integrations.md calls the order state `status`, which collides with the envelope's
+ * `status` object (UNSURE): read `orderStatus`, and a string `status` only if one ever appears.
+ */
 export const OrderInfoResponse = z.looseObject({
   orderId: Id.nullish(),
   orderNumber: Id.nullish(),
-  status: z.string().nullish(),
+  orderStatus: z.string().nullish(),
+  status: z.unknown(),
   createdAt: z.string().nullish(),
   totalAmount: Amount.nullish(),
   currencyCode: z.string().nullish(),
-  transactions: z.array(z.looseObject({ transactionId: Id.nullish(), status: z.string().nullish(), amount: Amount.nullish() })).nullish(),
+  transactions: z
+    .array(
+      z.looseObject({
+        transactionId: Id,
+        paymentMethodProductId: z.string().nullish(),
+        amount: Amount.nullish(),
+        amountFinalized: Amount.nullish(),
+        amountAnnulled: Amount.nullish(),
+        amountRefunded: Amount.nullish(),
+        invoiceId: Id.nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 const AddressShape = z.looseObject({

@@ -119,18 +119,20 @@ export class SmsClient {
 
   /**
    * Was a message with exactly this body sent to this number since `after`? Used before re-sending
-   * after a crash: Twilio has no idempotency key, so the list is the only source of truth.
+   * after a crash or a lost answer: Twilio has no idempotency key, so its message list is the only
+   * source of truth. Deliberately NOT filtered by DateSent: a message still queued/accepted has no
+   * date_sent yet and would be missed — exactly the one a crash right after sending leaves behind.
+   * The list is newest first; the body and date_created bound the match instead.
    */
   async findSent(input: { to: string; body: string; after: Date; subject: string | null }): Promise<Result<SmsState | null, SmsError>> {
     return this.observe('listMessages', input.subject, async (client) => {
-      // DateSent> filters by day at Twilio; the body match plus our own time bound does the rest.
-      const dayStart = new Date(Date.UTC(input.after.getUTCFullYear(), input.after.getUTCMonth(), input.after.getUTCDate()));
-      const messages = await client.messages.list({ to: input.to, dateSentAfter: dayStart, limit: 200 });
+      const messages = await client.messages.list({ to: input.to, limit: 100, pageSize: 100 });
       for (const m of messages) {
         const parsed = TwilioMessageResource.safeParse(m.toJSON());
         if (!parsed.success || parsed.data.body !== input.body) continue;
         const created = parsed.data.dateCreated ? new Date(parsed.data.dateCreated) : null;
-        if (created && created.getTime() < input.after.getTime() - 60_000) continue;
+        // A minute of slack for clock skew between this desk and Twilio.
+        if (created && !Number.isNaN(created.getTime()) && created.getTime() < input.after.getTime() - 60_000) continue;
         const status = statusOf(parsed.data.status) ?? 'queued';
         const code = parsed.data.errorCode ?? null;
         return ok({ sid: parsed.data.sid, status, errorCode: code, disposition: code ? classifyTwilioError(code).disposition : null });

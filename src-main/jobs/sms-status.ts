@@ -1,0 +1,73 @@
+import type { Kysely, Transaction } from 'kysely';
+import { SmsStatus } from '../../src-shared/schemas/enums';
+import { advanceSmsStatus, classifyTwilioError, SMS_TERMINAL, type SmsErrorDisposition } from '../../src-shared/schemas/providers';
+import type { LocalDatabase } from '../db/database';
+import type { SmsClient } from '../integrations/twilio/client';
+
+type Db = Kysely<LocalDatabase> | Transaction<LocalDatabase>;
+
+/** What a delivery status means for the desk and for a possible resend. */
+export type DeliveryVerdict = 'in_progress' | 'delivered' | 'retry_later' | 'undeliverable' | 'opted_out';
+
+export function deliveryVerdict(status: SmsStatus, errorCode: number | null): DeliveryVerdict {
+  if (status === 'delivered' || status === 'read') return 'delivered';
+  if (!SMS_TERMINAL.has(status)) return 'in_progress';
+  if (status === 'canceled') return 'undeliverable';
+  const disposition: SmsErrorDisposition = errorCode ? classifyTwilioError(errorCode).disposition : 'permanent';
+  if (disposition === 'opted_out') return 'opted_out';
+  // 30003 (handset off) and 30008 may succeed later; 30005/30006/30007 never will.
+  return disposition === 'retryable' ? 'retry_later' : 'undeliverable';
+}
+
+export interface SmsStatusUpdate {
+  readonly sid: string;
+  readonly status: SmsStatus;
+  readonly errorCode: number | null;
+  readonly jobId?: string;
+  readonly clinicId?: string;
+  readonly subject?: string | null;
+}
+
+export interface AppliedStatus {
+  readonly status: SmsStatus;
+  readonly changed: boolean;
+  readonly verdict: DeliveryVerdict;
+}
+
+/**
+ * Applies a status from a callback or a poll. Callbacks arrive out of order: the stored status only
+ * moves forward and never leaves a terminal one (advanceSmsStatus), so a late "sent" cannot undo
+ * "delivered". The error code is kept with the status that carried it.
+ */
+export async function recordSmsStatus(db: Db, update: SmsStatusUpdate, now: Date = new Date()): Promise<AppliedStatus> {
+  const status = SmsStatus.parse(update.status);
+  const at = now.toISOString();
+  const row = await db.selectFrom('sms_message').selectAll().where('sid', '=', update.sid).executeTakeFirst();
+  if (!row) {
+    await db
+      .insertInto('sms_message')
+      .values({ sid: update.sid, job_id: update.jobId ?? '', clinic_id: update.clinicId ?? '', subject: update.subject ?? null, status, error_code: update.errorCode, created_at: at, updated_at: at })
+      .execute();
+    return { status, changed: true, verdict: deliveryVerdict(status, update.errorCode) };
+  }
+  const current = SmsStatus.parse(row.status);
+  const next = advanceSmsStatus(current, status);
+  if (next === current) return { status: current, changed: false, verdict: deliveryVerdict(current, row.error_code) };
+  const errorCode = next === status ? update.errorCode ?? row.error_code : row.error_code;
+  await db.updateTable('sms_message').set({ status: next, error_code: errorCode, updated_at: at }).where('sid', '=', update.sid).execute();
+  return { status: next, changed: true, verdict: deliveryVerdict(next, errorCode) };
+}
+
+/** Polling fallback for missed status callbacks: refreshes every message not yet terminal. */
+export async function pollSmsStatuses(db: Kysely<LocalDatabase>, sms: SmsClient, now: () => Date = () => new Date()): Promise<number> {
+  const open = await db.selectFrom('sms_message').select(['sid', 'subject', 'status']).execute();
+  let updated = 0;
+  for (const m of open) {
+    if (SMS_TERMINAL.has(SmsStatus.parse(m.status))) continue;
+    const r = await sms.fetchStatus(m.sid, m.subject);
+    if (!r.ok) continue;
+    const applied = await recordSmsStatus(db, { sid: m.sid, status: r.value.status, errorCode: r.value.errorCode }, now());
+    if (applied.changed) updated += 1;
+  }
+  return updated;
+}
