@@ -43,6 +43,8 @@ export async function buildServer(opts: ServerOptions = {}): Promise<KassaServer
     await sdb.close();
   });
   installErrorHandler(app);
+  // JSON only: a text body would reach the handlers as a string and be refused less clearly.
+  app.removeContentTypeParser('text/plain');
 
   app.get('/health', async () => ({ status: 'ok', database: sdb.kind, protocol: PROTOCOL_VERSION }));
   authRoutes(app, sdb);
