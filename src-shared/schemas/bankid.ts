@@ -122,6 +122,9 @@ export const BankIdCollectResponse = z.discriminatedUnion('status', [
 ]);
 export type BankIdCollectResponse = z.infer<typeof BankIdCollectResponse>;
 
+/** /cancel answers {}: an object, whatever it may grow. */
+export const BankIdCancelResponse = z.looseObject({});
+
 export const BankIdErrorResponse = z.looseObject({ errorCode: z.string().min(1), details: z.string().optional() });
 export type BankIdErrorResponse = z.infer<typeof BankIdErrorResponse>;
 
