@@ -30,7 +30,7 @@ Paynova    ${paynova.url}
   control       ${paynova.url}/__control/state
                 POST /__control/webhook {"url":"http://127.0.0.1:PORT/hooks/paynova"}
                 POST /__control/orders/{orderId}/pay | /installments {"months":12} | /fail {"reason":"insufficient_funds"} | /overdue
-                POST /__control/credit-check {"governmentId":"19121212…","outcome":"refuse"}
+                POST /__control/credit-check {"governmentId":"191212121212","outcome":"refuse"}
 
 Twilio     ${twilio.url}   (twilio SDK: client.api.baseUrl = "${twilio.url}")
   account SID   ${twilio.account.accountSid}

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { Agent } from 'node:https';
 import {
   ScanQrResult,
+  type BankIdEndpoint,
   type CompleteInput,
   type ConfigInput,
   type Fault,
@@ -49,7 +50,7 @@ export class BankIdControlClient {
     return response.data as T;
   }
 
-  state(): Promise<{ config: SimConfig; faults: Fault[]; orders: SimOrderView[] }> {
+  state(): Promise<{ config: SimConfig; faults: Fault[]; calls: Record<BankIdEndpoint, number>; orders: SimOrderView[] }> {
     return this.call('GET', '/state');
   }
   async orders(): Promise<SimOrderView[]> {

@@ -92,9 +92,6 @@ function sendError(reply: FastifyReply, status: number, errorCode?: string, deta
 const INVALID_JSON = Symbol('invalid-json');
 const sendJson = (reply: FastifyReply, body: unknown) => reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
 
-function orderView(o: SimOrder) {
-  return { ...o, ageSeconds: Math.floor((Date.now() - o.createdAt) / 1000) };
-}
 
 /** Bodies that break the documented shape in ways a careless client would let through. */
 function malformedBody(endpoint: BankIdEndpoint, orderRef: string | undefined): unknown {
@@ -115,7 +112,10 @@ export async function startBankIdSimulator(options: BankIdSimulatorOptions = {})
   const now = options.now ?? Date.now;
   let config: SimConfig = { ...DEFAULT_SIM_CONFIG, ...ConfigInput.parse(options.config ?? {}) };
   const book = new OrderBook(() => config, now);
+  const orderView = (o: SimOrder) => ({ ...o, ageSeconds: Math.floor((now() - o.createdAt) / 1000) });
   let faults: Fault[] = [];
+  /** Successful RP calls per endpoint: lets a test see that a cancel arrived after the order vanished. */
+  const calls = { auth: 0, sign: 0, collect: 0, cancel: 0 } satisfies Record<BankIdEndpoint, number>;
 
   const app = Fastify({
     logger: false,
@@ -185,15 +185,19 @@ export async function startBankIdSimulator(options: BankIdSimulatorOptions = {})
       const created = book.create(endpoint, parsed.data);
       if (!created.ok) return sendError(reply, 400, created.errorCode);
       const { orderRef, autoStartToken, qrStartToken, qrStartSecret } = created.order;
+      calls[endpoint] += 1;
       return sendJson(reply, { orderRef, autoStartToken, qrStartToken, qrStartSecret });
     }
     const parsed = BankIdOrderRefRequest.safeParse(body);
     if (!parsed.success) return sendError(reply, 400, 'invalidParameters', formatZodError(parsed.error));
     if (endpoint === 'collect') {
       const outcome = book.collect(parsed.data.orderRef);
+      if (outcome.found) calls.collect += 1;
       return outcome.found ? sendJson(reply, outcome.body) : sendError(reply, 400, 'invalidParameters', 'No such order');
     }
-    return book.cancel(parsed.data.orderRef) ? sendJson(reply, {}) : sendError(reply, 400, 'invalidParameters', 'No such order');
+    if (!book.cancel(parsed.data.orderRef)) return sendError(reply, 400, 'invalidParameters', 'No such order');
+    calls.cancel += 1;
+    return sendJson(reply, {});
   };
   for (const endpoint of BankIdEndpoint.options) {
     app.post(`${RP_PREFIX}/${endpoint}`, (request, reply) => rp(endpoint, request, reply));
@@ -209,11 +213,17 @@ export async function startBankIdSimulator(options: BankIdSimulatorOptions = {})
     return { order: orderView(order) };
   };
 
-  app.get(`${CONTROL}/state`, async () => ({ simulator: 'bankid', config, faults, orders: book.list().map(orderView) }));
+  app.get(`${CONTROL}/state`, async () => ({ simulator: 'bankid', config, faults, calls, orders: book.list().map(orderView) }));
   app.get(`${CONTROL}/orders`, async () => ({ orders: book.list().map(orderView) }));
   app.post(`${CONTROL}/complete`, async (request, reply) => {
     const input = parseControl(CompleteInput, body(request), reply);
-    return input ? withPending(input.orderRef, reply, (o) => book.complete(o, input)) : reply;
+    if (!input) return reply;
+    const order = book.target(input.orderRef);
+    // An order bound to a personal number can only be completed by that person, as at BankID.
+    if (order?.personalNumber && order.personalNumber !== input.personalNumber) {
+      return reply.code(409).send({ error: 'personal_number_mismatch', message: `Order ${order.orderRef} is for ${order.personalNumber}` });
+    }
+    return withPending(input.orderRef, reply, (o) => book.complete(o, input));
   });
   app.post(`${CONTROL}/user-cancel`, async (request, reply) => {
     const input = parseControl(TargetInput, body(request), reply);
@@ -255,6 +265,7 @@ export async function startBankIdSimulator(options: BankIdSimulatorOptions = {})
   app.post(`${CONTROL}/reset`, async () => {
     faults = [];
     book.reset();
+    for (const key of BankIdEndpoint.options) calls[key] = 0;
     config = { ...DEFAULT_SIM_CONFIG, ...ConfigInput.parse(options.config ?? {}) };
     return { ok: true };
   });

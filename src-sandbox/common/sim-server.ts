@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { zodIssues } from '../../src-shared/schemas/errors';
+import { sleep } from './time';
 import { FaultRuleInput, RequestQuery, type FaultKind, type FaultRule, type SeenRequest } from './control-schemas';
 
 export const CONTROL_PREFIX = '/__control';
@@ -60,8 +61,6 @@ export function basicAuth(request: FastifyRequest): { username: string; password
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * The shell every simulator shares: loopback Fastify with a body limit, a JSON parser that treats
  * an empty body as "no body" (clients send Content-Type on body-less POSTs), a form parser,
@@ -75,7 +74,8 @@ export function createSimServer(opts: SimServerOptions): SimServer {
   const hanging = new Set<Socket>();
   let nextRequestId = 1;
 
-  app.removeContentTypeParser('application/json');
+  // Only the media types the providers speak: anything else (text/plain included) is a 415.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

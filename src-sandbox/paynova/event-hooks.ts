@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { paynovaTimestamp, sleep } from '../common/time';
+import { paynovaTimestamp } from '../common/time';
 
 export type EventType = 'PAYMENT' | 'SESSION_END' | 'REFUND' | 'CUSTOMER_PROFILE_CARD_ADDED';
 
@@ -36,6 +36,18 @@ export interface EventHookConfig {
 /** Paynova documents 3 attempts 5 s apart and a 30 s answer window. */
 export const DEFAULT_EVENT_HOOK_CONFIG: EventHookConfig = { attempts: 3, retryIntervalMs: 5000, timeoutMs: 30_000 };
 
+/** A retry pause that neither keeps the process alive nor outlives a reset. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
 const sha1UpperHex = (text: string) => createHash('sha1').update(text, 'utf8').digest('hex').toUpperCase();
 
 /** DIGEST: covers only the four header fields plus the secret, joined with ";". */
@@ -58,7 +70,7 @@ export class EventHookDispatcher {
   config: EventHookConfig = { ...DEFAULT_EVENT_HOOK_CONFIG };
   private nextId = 1;
   private generation = 0;
-  private readonly inFlight = new Set<Promise<void>>();
+  private abort = new AbortController();
 
   emit(input: { eventType: EventType; merchantId: string; secretKey: string; url: string; fields: EventFields; at?: Date }): EventDelivery {
     const delivery: EventDelivery = {
@@ -72,26 +84,29 @@ export class EventHookDispatcher {
       outcome: 'pending',
     };
     this.deliveries.push(delivery);
-    const run = this.deliver(delivery, input.secretKey, this.generation).finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+    void this.deliver(delivery, input.secretKey, this.generation);
     return delivery;
   }
 
-  /** Forget everything; deliveries still retrying stop at their next step. */
+  /** Forget everything; deliveries in flight are aborted and retries stop. */
   reset(): void {
-    this.generation += 1;
+    this.stop();
     this.deliveries.length = 0;
     this.config = { ...DEFAULT_EVENT_HOOK_CONFIG };
   }
 
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  /** Abort deliveries in flight (the simulator is closing or resetting). */
+  stop(): void {
+    this.generation += 1;
+    this.abort.abort();
+    this.abort = new AbortController();
   }
 
   private async deliver(delivery: EventDelivery, secretKey: string, generation: number): Promise<void> {
     const { attempts, retryIntervalMs, timeoutMs } = this.config;
+    const cancelled = this.abort.signal;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || cancelled.aborted) return;
       const now = new Date();
       const deliveryTimestamp = paynovaTimestamp(now);
       const params = new URLSearchParams({
@@ -110,7 +125,7 @@ export class EventHookDispatcher {
       const record: DeliveryAttempt = { attempt, at: now.toISOString(), deliveryTimestamp, body, headers };
       delivery.attempts.push(record);
       try {
-        const response = await fetch(delivery.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        const response = await fetch(delivery.url, { method: 'POST', headers, body, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), cancelled]) });
         record.responseStatus = response.status;
         await response.body?.cancel();
         if (response.status === 200 || response.status === 204) {
@@ -120,7 +135,7 @@ export class EventHookDispatcher {
       } catch (e) {
         record.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       }
-      if (attempt < attempts) await sleep(retryIntervalMs);
+      if (attempt < attempts) await pause(retryIntervalMs, cancelled);
     }
     delivery.outcome = 'failed';
   }

@@ -464,7 +464,8 @@ export function createPaynovaSim(opts: PaynovaSimOptions = {}): PaynovaSim {
 
   // ---------- the hosted page (opaque to clients; a person can look at it in a demo) ----------
   app.get('/hosted/:sessionId', async (request, reply) => {
-    const sessionId = String((request.params as { sessionId: string }).sessionId);
+    const params = z.object({ sessionId: z.uuid() }).safeParse(request.params);
+    const sessionId = params.success ? params.data.sessionId : undefined;
     const order = [...state.orders.values()].find((o) => o.sessions.some((s) => s.sessionId === sessionId));
     if (!order) return reply.code(404).type('text/html; charset=utf-8').send('<h1>Sessionen finns inte</h1>');
     const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -616,6 +617,10 @@ export function createPaynovaSim(opts: PaynovaSimOptions = {}): PaynovaSim {
     async listen(port: number) {
       baseUrl = await sim.listen(port);
       return baseUrl;
+    },
+    async close() {
+      hooks.stop();
+      await sim.close();
     },
   };
 }

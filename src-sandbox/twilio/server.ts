@@ -246,10 +246,11 @@ export function createTwilioSim(opts: TwilioSimOptions = {}): TwilioSim {
   });
 
   // ---------- fetch ----------
-  app.get<{ Params: { AccountSid: string; SidJson: string } }>(`${base}/:AccountSid/Messages/:SidJson`, async (request, reply) => {
-    const sid = request.params.SidJson.replace(/\.json$/, '');
-    const m = messages.get(sid);
-    if (!request.params.SidJson.endsWith('.json') || !m || m.accountSid !== request.params.AccountSid) {
+  const FetchParams = z.object({ AccountSid: z.string(), SidJson: z.string().regex(/^(SM|MM)[0-9a-f]{32}\.json$/) });
+  app.get(`${base}/:AccountSid/Messages/:SidJson`, async (request, reply) => {
+    const params = FetchParams.safeParse(request.params);
+    const m = params.success ? messages.get(params.data.SidJson.slice(0, -'.json'.length)) : undefined;
+    if (!params.success || !m || m.accountSid !== params.data.AccountSid) {
       return fail(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`);
     }
     return resource(m);

@@ -109,6 +109,14 @@ describe('Paynova simulator: envelope and auth', () => {
     expect(malformed.data.status).toMatchObject({ isSuccess: false, errorNumber: -3, statusKey: 'HTTP_400' });
   });
 
+  it('accepts JSON with a charset parameter and refuses other content types in the envelope', async () => {
+    const charset = await api.post('/orders/create', JSON.stringify(detailedOrder('K-0006')), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+    expect(charset.status).toBe(201);
+    const text = await api.post('/orders/create', 'orderNumber=K-0007', { headers: { 'Content-Type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    expect(text.data.status).toMatchObject({ isSuccess: false, errorNumber: -3, statusKey: 'HTTP_415' });
+  });
+
   it('refuses an oversized body with 413 in the envelope', async () => {
     const res = await api.post('/orders/create', detailedOrder('K-0005', { orderDescription: 'x'.repeat(300 * 1024) }));
     expect(res.status).toBe(413);
