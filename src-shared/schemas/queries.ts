@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateSchema } from '../domain/dates';
 import { Id, IsoDate, NonNegativeOre, Ore, Order, Patient } from './entities';
 import { OrderStatus } from './enums';
 
@@ -13,9 +14,12 @@ export const SearchText = z
   .max(200, 'is too long (at most 200 characters)')
   .transform((s) => s.normalize('NFC').trim());
 
+/** A real calendar day (2025-02-30 is refused, not silently compared as text). */
+const CalendarDay = IsoDate.pipe(dateSchema);
+
 /** Inclusive calendar-date range; either end may be open. */
 export const DateRange = z
-  .object({ from: IsoDate.nullable().default(null), to: IsoDate.nullable().default(null) })
+  .object({ from: CalendarDay.nullable().default(null), to: CalendarDay.nullable().default(null) })
   .strict()
   .refine((r) => r.from === null || r.to === null || r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
 export type DateRange = z.infer<typeof DateRange>;

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listOrders } from '../../../src-main/db/queries/orders';
+import { listPatients } from '../../../src-main/db/queries/patients';
+import { createInvoiceSeries } from '../../../src-main/services/invoice-series';
+import { issueInvoice } from '../../../src-main/services/invoices';
+import { createOrder } from '../../../src-main/services/orders';
+import { createPatient, updatePatient } from '../../../src-main/services/patients';
+import type { Patient } from '../../../src-shared/schemas/entities';
+import { makePersonnummer, openTempStore, orderCommand, patientCommand, testActor, type TempStore } from '../../support/store';
+
+const actor = testActor();
+let t: TempStore;
+const patients: Record<string, Patient> = {};
+const orderNumbers: Record<string, string> = {};
+let invoiceNumber = '';
+
+const PEOPLE: [key: string, first: string, last: string, phone: string | null][] = [
+  ['stromberg', 'Åsa', 'Strömberg', '+46701234567'],
+  ['stromqvist', 'Örjan', 'Strömqvist', null],
+  ['stromberg_plain', 'Lars', 'Stromberg', '+46735550000'],
+  ['angstrom', 'Märta', 'Ångström', '+4540123456'],
+  ['berg', 'Eva', 'Berg', '+46761112233'],
+];
+
+beforeAll(async () => {
+  t = await openTempStore();
+  await createInvoiceSeries(t.store, actor, { prefix: 'K9', ocrCode: 9 });
+  for (const [i, [key, firstName, lastName, phone]] of PEOPLE.entries()) {
+    const r = await createPatient(t.store, actor, patientCommand(100 + i, { firstName, lastName, phone }));
+    if (!r.ok) throw new Error(r.error.message);
+    patients[key] = r.value.patient;
+    const o = await createOrder(t.store, actor, orderCommand(r.value.patient.id, { orderNumber: `ORD-2025-${String(i + 1).padStart(5, '0')}` }));
+    if (!o.ok) throw new Error(o.error.message);
+    orderNumbers[key] = o.value.order.orderNumber;
+    if (key === 'berg') {
+      const inv = await issueInvoice(t.store, actor, { orderId: o.value.order.id, paymentOption: { kind: 'invoice14' } });
+      if (!inv.ok) throw new Error(inv.error.message);
+      invoiceNumber = inv.value.invoice.invoiceNumber;
+    }
+  }
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+async function orderHits(search: string): Promise<string[]> {
+  const r = await listOrders(t.store, actor, { search, sort: 'orderNumber', direction: 'asc' });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value.rows.map((row) => Object.keys(orderNumbers).find((k) => orderNumbers[k] === row.orderNumber)!);
+}
+async function patientHits(search: string): Promise<string[]> {
+  const r = await listPatients(t.store, actor, { search });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value.rows.map((row) => Object.keys(patients).find((k) => patients[k]!.id === row.id)!).sort();
+}
+
+describe('free-text search (FTS5, å/ä/ö are letters)', () => {
+  it('"ström" finds Strömberg and Strömqvist by prefix, but not Stromberg', async () => {
+    expect((await orderHits('ström')).sort()).toEqual(['stromberg', 'stromqvist']);
+    expect(await patientHits('ström')).toEqual(['stromberg', 'stromqvist']);
+    expect(await patientHits('STRÖM')).toEqual(['stromberg', 'stromqvist']);
+    expect(await patientHits('strom')).toEqual(['stromberg_plain']);
+  });
+
+  it('finds names starting with Å/Ä/Ö, first names, and several words together', async () => {
+    expect(await patientHits('ångs')).toEqual(['angstrom']);
+    expect(await patientHits('Märta')).toEqual(['angstrom']);
+    expect(await patientHits('örjan')).toEqual(['stromqvist']);
+    expect(await patientHits('åsa ström')).toEqual(['stromberg']);
+    // A decomposed ö (o + combining diaeresis), as some keyboards and pastes produce it.
+    expect(await patientHits('stro\u0308m')).toEqual(['stromberg', 'stromqvist']);
+  });
+
+  it('finds personnummer in every common written form, including the last four digits', async () => {
+    const pnr = makePersonnummer(100); // Åsa Strömberg
+    const forms = [pnr, `${pnr.slice(0, 8)}-${pnr.slice(8)}`, pnr.slice(2), `${pnr.slice(2, 8)}-${pnr.slice(8)}`, pnr.slice(0, 8)];
+    for (const form of forms) expect(await patientHits(form), form).toContain('stromberg');
+    expect(await orderHits(pnr.slice(8))).toContain('stromberg');
+    expect(await patientHits(pnr.slice(8))).toContain('stromberg');
+  });
+
+  it('finds phone numbers written internationally, locally, with separators, or by their last digits', async () => {
+    for (const form of ['+46701234567', '0701234567', '070-123 45 67', '+46 70 123', '4567']) {
+      expect(await orderHits(form), form).toContain('stromberg');
+    }
+  });
+
+  it('finds order numbers and invoice numbers', async () => {
+    expect(await orderHits(orderNumbers.angstrom!)).toEqual(['angstrom']);
+    expect(await orderHits('ORD-2025-00002')).toEqual(['stromqvist']);
+    expect(await orderHits(invoiceNumber)).toEqual(['berg']);
+  });
+
+  it('follows a rename in the same transaction', async () => {
+    const r = await updatePatient(t.store, actor, { id: patients.berg!.id, patch: { lastName: 'Öhman' } });
+    expect(r.ok).toBe(true);
+    expect(await orderHits('öhman')).toEqual(['berg']);
+    expect(await orderHits('berg')).not.toContain('berg');
+    expect(await patientHits('öhm')).toEqual(['berg']);
+  });
+
+  it('treats FTS5 syntax in the input as text (no errors, no injection)', async () => {
+    for (const hostile of ['"', 'ström*', 'NEAR(a b)', 'a OR b', '-', ')(', 'name:ström', "'; DROP TABLE orders;--", '^', 'x'.repeat(200), '   ']) {
+      const r = await listOrders(t.store, actor, { search: hostile });
+      expect(r.ok, hostile).toBe(true);
+    }
+    expect((await orderHits('"ström")*')).sort()).toEqual(['stromberg', 'stromqvist']);
+    const tooLong = await listOrders(t.store, actor, { search: 'x'.repeat(201) });
+    expect(tooLong.ok).toBe(false);
+    if (!tooLong.ok) expect(tooLong.error.field).toBe('search');
+  });
+});
