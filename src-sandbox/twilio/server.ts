@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
@@ -366,7 +366,12 @@ export function createTwilioSim(opts: TwilioSimOptions = {}): TwilioSim {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'user-agent': 'TwilioProxy/1.1' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+          'i-twilio-idempotency-token': randomUUID(),
+          'user-agent': 'TwilioProxy/1.1',
+        },
         body: new URLSearchParams(params).toString(),
         signal: AbortSignal.timeout(15_000),
       });
