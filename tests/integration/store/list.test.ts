@@ -45,7 +45,7 @@ const orderSpec = fc.record({
   kind: fc.constantFrom(null, 'invoice14', 'installments'),
   patient: fc.nat({ max: NAMES.length - 1 }),
 });
-type OrderSpec = fc.RecordValue<typeof orderSpec extends fc.Arbitrary<infer T> ? T : never>;
+type OrderSpec = typeof orderSpec extends fc.Arbitrary<infer T> ? T : never;
 
 async function load(specs: OrderSpec[]): Promise<void> {
   t.store.sqlite.exec('DELETE FROM orders');
