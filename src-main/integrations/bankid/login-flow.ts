@@ -155,7 +155,8 @@ export function startBankIdLogin(options: BankIdLoginOptions): BankIdLoginFlow {
     if (ended) return;
     if (!response.ok) {
       collectFailures += 1;
-      if (response.error.retryable && collectFailures < maxCollectFailures) return scheduleCollect();
+      // A 429 says when to come back; otherwise keep the normal pace.
+      if (response.error.retryable && collectFailures < maxCollectFailures) return scheduleCollect((response.error.retryAfterSeconds ?? 0) * 1000);
       cancelAtBankId();
       return failWith(response.error.errorCode ?? response.error.code, errorMessage(response.error), 'api', response.error);
     }
@@ -175,15 +176,17 @@ export function startBankIdLogin(options: BankIdLoginOptions): BankIdLoginFlow {
     scheduleCollect();
   };
 
-  function scheduleCollect() {
-    if (!ended) collectTimer = setTimeout(() => void collectOnce(), collectIntervalMs);
+  function scheduleCollect(atLeastMs = 0) {
+    if (!ended) collectTimer = setTimeout(() => void collectOnce(), Math.max(collectIntervalMs, atLeastMs));
   }
 
   const run = async () => {
     const auth: BankIdAuthInput = { endUserIp: options.endUserIp };
     if (options.personalNumber !== undefined) auth.personalNumber = options.personalNumber;
     if (options.userVisibleMarkdown !== undefined) auth.userVisibleMarkdown = options.userVisibleMarkdown;
-    const order = await client.auth(auth, internalAbort.signal);
+    // Not aborted with the flow: an abandoned /auth may still create the order at BankID, and only
+    // its answer tells us the orderRef we must cancel. The client's own timeout bounds the wait.
+    const order = await client.auth(auth);
     if (!order.ok) {
       if (!ended) failWith(order.error.errorCode ?? order.error.code, errorMessage(order.error), 'api', order.error);
       return;

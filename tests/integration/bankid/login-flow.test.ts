@@ -128,6 +128,25 @@ describe('BankID login flow against the simulator', () => {
     expect(await flow.result).toMatchObject({ status: 'failed', source: 'aborted' });
   });
 
+  it('aborting while /auth is still in flight cancels the order once it exists', async () => {
+    await sim.control.addFault({ endpoint: 'auth', latencyMs: 300, times: 1 });
+    const { flow } = login();
+    flow.cancel();
+    expect(await flow.result).toMatchObject({ status: 'failed', source: 'aborted' });
+    while ((await sim.control.state()).calls.cancel < 1) await new Promise((r) => setTimeout(r, 20));
+    const state = await sim.control.state();
+    expect(state.calls.auth).toBe(1);
+    expect(state.orders).toHaveLength(0);
+  });
+
+  it('an order bound to a personal number cannot be completed by someone else', async () => {
+    const { flow } = login({ personalNumber: PNO });
+    const order = await orderOf();
+    await expect(sim.control.complete({ orderRef: order.orderRef, personalNumber: '190101019801' })).rejects.toThrow(/409/);
+    await sim.control.complete({ orderRef: order.orderRef, personalNumber: PNO });
+    expect(await flow.result).toMatchObject({ status: 'complete', personalNumber: PNO });
+  });
+
   it('alreadyInProgress at /auth ends with RFA4', async () => {
     const first = login({ personalNumber: PNO });
     await orderOf();
