@@ -296,6 +296,30 @@ describe('Paynova simulator: addresses and customer profiles', () => {
   });
 });
 
+describe('Paynova simulator: merchants and control state', () => {
+  it("keeps merchants apart: another merchant's order is 3000 and its orderNumber space is separate", async () => {
+    await sandbox.paynova.control.setMerchant({ merchantId: '20000002', apiPassword: 'other-pass', secretKey: 'other-secret' });
+    const other = axios.create({ baseURL: sandbox.paynova.url, auth: { username: '20000002', password: 'other-pass' }, validateStatus: () => true });
+    const mine = await api.post('/orders/create', detailedOrder('K-SHARED'));
+    const theirs = await other.post('/orders/create', detailedOrder('K-SHARED'));
+    expect(theirs.status).toBe(201);
+    expect(theirs.data.orderId).not.toBe(mine.data.orderId);
+    expect((await other.get(`/orders/${mine.data.orderId}/info`)).data.status.errorNumber).toBe(3000);
+  });
+
+  it('goes overdue only for a sent, unpaid invoice, and exposes it in /__control/state', async () => {
+    const { orderId, transactionId } = await createAuthorized('K-OVERDUE');
+    await expect(sandbox.paynova.control.goOverdue(orderId)).rejects.toMatchObject({ status: 409 });
+    await api.post(`/orders/${orderId}/transactions/${transactionId}/finalize/1250.50`, {});
+    const tx = await sandbox.paynova.control.goOverdue(orderId);
+    expect(tx.overdueAt).toEqual(expect.any(String));
+    const { state } = await sandbox.paynova.control.state();
+    expect(state).toMatchObject({ transactions: [expect.objectContaining({ transactionId, overdueAt: tx.overdueAt })] });
+    await sandbox.paynova.control.payInvoice(orderId);
+    await expect(sandbox.paynova.control.payInvoice(orderId)).rejects.toMatchObject({ status: 409 });
+  });
+});
+
 describe('Paynova simulator: control API input', () => {
   it('validates control input with field-named issues', async () => {
     await expect(sandbox.paynova.control.failPayment('x', 'lost_wallet' as never)).rejects.toMatchObject({ status: 404 });

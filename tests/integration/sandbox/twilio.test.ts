@@ -101,6 +101,16 @@ describe('Twilio simulator through the official SDK', () => {
     expect(e).toMatchObject({ status: 401, code: 20003, moreInfo: 'https://www.twilio.com/docs/errors/20003' });
   });
 
+  it("refuses another account's path with 20003, and an unknown sid with 404 / 20404", async () => {
+    const res = await axios.get(`${sandbox.twilio.url}/2010-04-01/Accounts/AC${'1'.repeat(32)}/Messages.json`, {
+      auth: { username: sandbox.twilio.account.accountSid, password: sandbox.twilio.account.authToken },
+      validateStatus: () => true,
+    });
+    expect(res.status).toBe(401);
+    expect(res.data).toEqual({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    expect(await restError(client.messages(`SM${'0'.repeat(32)}`).fetch())).toMatchObject({ status: 404, code: 20404 });
+  });
+
   it('refuses invalid To (21211), missing body (21602), body over 1600 chars (21617)', async () => {
     expect(await restError(client.messages.create({ to: '0701234567', from: FROM, body: 'x' }))).toMatchObject({ status: 400, code: 21211 });
     expect(await restError(client.messages.create({ to: TO, from: FROM }))).toMatchObject({ status: 400, code: 21602 });
