@@ -91,5 +91,4 @@ describe('geoPlugin client against the simulator', () => {
     expect(await c.countryOf('8.8.8.8')).toEqual({ found: false, country: 'unknown', reason: 'unavailable', source: 'network' });
     expect(await c.countryOf('8.8.8.8')).toMatchObject({ found: true, source: 'network' });
   });
-  });
 });
