@@ -1,4 +1,6 @@
-/** `npm run sandbox`: the three simulators on fixed ports, with what a person needs to demo. */
+/** `npm run sandbox`: every simulator on fixed ports, with what a person needs to demo. */
+import { mkdir } from 'node:fs/promises';
+import { createBankIdTestPki, describeBankIdSimulator, startBankIdSimulator } from './bankid/index';
 import { startSandbox } from './index';
 
 function port(name: string, fallback: number): number {
@@ -19,6 +21,26 @@ const sandbox = await startSandbox({
     geoplugin: port('SANDBOX_GEOPLUGIN_PORT', 4803),
   },
 });
+
+/** BankID needs a throwaway PKI (openssl); if that fails the other simulators still serve the demo. */
+async function startBankId() {
+  try {
+    const dir = process.env.SANDBOX_BANKID_PKI_DIR;
+    if (dir) await mkdir(dir, { recursive: true });
+    const pki = await createBankIdTestPki(dir ? { dir } : {});
+    const sim = await startBankIdSimulator({ port: port('SANDBOX_BANKID_PORT', 4804), tls: pki });
+    return {
+      text: describeBankIdSimulator({ ...sim, pki }),
+      async close() {
+        await sim.close();
+        await pki.dispose();
+      },
+    };
+  } catch (e) {
+    return { text: `BankID     not started: ${e instanceof Error ? e.message : String(e)}`, close: async () => {} };
+  }
+}
+const bankid = await startBankId();
 
 const { paynova, twilio, geoplugin } = sandbox;
 console.log(`Kassa provider sandbox (loopback only, state in memory)
@@ -42,11 +64,13 @@ geoPlugin  ${geoplugin.url}/json.gp?ip=…
   control       ${geoplugin.url}/__control/state
                 POST /__control/ips {"ip":"1.2.3.4","countryCode":"NG"}   POST /__control/rate-limit {"perMinute":120}
 
-Every simulator: GET /__control/requests, POST /__control/faults {"route":"^/orders","kind":"http5xx"}, POST /__control/reset
+${bankid.text}
+
+Paynova, Twilio, geoPlugin: GET /__control/requests, POST /__control/faults {"route":"^/orders","kind":"http5xx"}, POST /__control/reset
 Ctrl-C stops.`);
 
 const stop = async () => {
-  await sandbox.close();
+  await Promise.allSettled([sandbox.close(), bankid.close()]);
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());
