@@ -173,14 +173,17 @@ export async function reopenDesk(desk: Pick<Desk, 'file' | 'secrets' | 'actor'>,
   };
 }
 
-let pnCounter = 0;
-/** A valid personnummer, different each call (Luhn computed). */
+let pnCounter = Math.floor(Math.random() * 1_000_000);
+/** A valid personnummer, different on every call within a run (Luhn computed). */
 export function personnummer(): string {
   pnCounter += 1;
-  const n = (Date.now() % 997) + pnCounter;
-  const date = `19${String(50 + (n % 40)).padStart(2, '0')}${String(1 + (n % 12)).padStart(2, '0')}${String(1 + (n % 28)).padStart(2, '0')}`;
-  const serial = String(100 + ((n * 7) % 899)).padStart(3, '0');
-  const base = date.slice(2) + serial;
+  const c = pnCounter;
+  const day = 1 + (c % 28);
+  const month = 1 + (Math.floor(c / 28) % 12);
+  const year = 1940 + (Math.floor(c / 336) % 60);
+  const serial = 100 + (Math.floor(c / 20_160) % 899);
+  const date = `${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+  const base = date.slice(2) + String(serial);
   let sum = 0;
   for (let i = 0; i < 9; i += 1) {
     let d = Number(base[i]) * (i % 2 === 0 ? 2 : 1);
