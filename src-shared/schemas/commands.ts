@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { personnummerSchema } from '../domain/personnummer';
-import { Language, PaymentOption, StatusReason, VatCode } from './enums';
+import { CancelReason as DomainCancelReason, CreditReason as DomainCreditReason } from '../domain/order-state';
+import { Language, PaymentOption, VatCode } from './enums';
 import { Id, IsoDate, NonNegativeOre, PhoneE164, PostalAddress } from './entities';
 
 /**
@@ -85,7 +86,8 @@ export const InvoiceIssue = z.object({
 });
 export type InvoiceIssue = z.infer<typeof InvoiceIssue>;
 
-export const CancelReason = StatusReason.extract(['paid_elsewhere', 'wrong_invoice', 'treatment_not_performed', 'duplicate', 'patient_request', 'other']);
+/** What a person at the desk may give as the reason; the state machine also knows provider reasons. */
+export const CancelReason = DomainCancelReason.exclude(['cancelled_by_customer']);
 export const OrderCancel = z.object({
   orderId: Id,
   reason: CancelReason,
@@ -93,7 +95,7 @@ export const OrderCancel = z.object({
 });
 export type OrderCancel = z.infer<typeof OrderCancel>;
 
-export const CreditReason = StatusReason.extract(['wrong_invoice', 'treatment_not_performed', 'goodwill', 'duplicate', 'patient_request', 'other']);
+export const CreditReason = DomainCreditReason;
 export const OrderCredit = z.object({
   orderId: Id,
   creditId: Id,
