@@ -27,7 +27,9 @@ export function smsHandlers(sms: SmsClient) {
     const subject = ctx.job.subject;
     if (ctx.uncertain) {
       // The last run may have reached Twilio: ask before sending a second copy to the patient.
-      const found = await sms.findSent({ to, body, after: ctx.firstSentAfter, subject });
+      const since = new Date(ctx.firstSentAfter.getTime() - 86_400_000).toISOString();
+      const others = await ctx.db.selectFrom('sms_message').select('sid').where('job_id', '!=', ctx.job.id).where('created_at', '>=', since).execute();
+      const found = await sms.findSent({ to, body, after: ctx.firstSentAfter, subject, exclude: new Set(others.map((o) => o.sid)) });
       if (!found.ok) {
         const o = outcomeOfSmsError(found.error);
         // Never send blind: if we cannot look, try looking again later (or stop if a person must act).

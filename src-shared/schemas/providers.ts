@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromProviderAmount, type Ore } from '../domain/money';
 import { Language, SmsStatus, type StatusReason } from './enums';
 
 /**
@@ -184,6 +185,55 @@ export function mapPaynovaPaymentEvent(rawStatus: string, rawReason: string | nu
   }
   if (outcome === 'cancelled') return { ...raw, outcome, reason: mappedReason && mappedReason !== 'none' ? mappedReason : 'cancelled_by_customer' };
   return { ...raw, outcome, reason: mappedReason ?? 'none' };
+}
+
+/**
+ * An event hook's form fields (application/x-www-form-urlencoded, UPPER_SNAKE). Digest checks
+ * (DIGEST and the Pn-Digest header) need the secret key and the raw body: they belong to the
+ * receiver (the sync server); this is the shared reading of what the fields mean.
+ */
+export const PaynovaEventHookForm = z.looseObject({
+  EVENT_TYPE: z.string().min(1),
+  EVENT_TIMESTAMP: z.string().min(1),
+  DELIVERY_TIMESTAMP: z.string().min(1),
+  MERCHANT_ID: z.string().min(1),
+  DIGEST: z.string().min(1),
+  ORDER_ID: z.string().optional(),
+  ORDER_NUMBER: z.string().optional(),
+  SESSION_ID: z.string().optional(),
+  TRANSACTION_ID: z.string().optional(),
+  PAYMENT_STATUS: z.string().optional(),
+  PAYMENT_STATUS_REASON: z.string().optional(),
+  AMOUNT: z.string().optional(),
+  CURRENCY_CODE: z.string().optional(),
+  SESSION_STATUS: z.string().optional(),
+  SESSION_STATUS_REASON: z.string().optional(),
+});
+export type PaynovaEventHookForm = z.infer<typeof PaynovaEventHookForm>;
+
+export interface PaynovaEvent {
+  readonly eventType: string;
+  readonly orderId: string | null;
+  readonly orderNumber: string | null;
+  readonly transactionId: string | null;
+  readonly amountOre: Ore | null;
+  /** PAYMENT and REFUND events. */
+  readonly payment: MappedPaymentEvent | null;
+  /** SESSION_END events: EXPIRED, COMPLETED, CANCELLED (raw). */
+  readonly sessionStatus: string | null;
+}
+
+export function interpretPaynovaEvent(form: PaynovaEventHookForm): PaynovaEvent {
+  const amount = form.AMOUNT ? fromProviderAmount(form.AMOUNT) : null;
+  return {
+    eventType: form.EVENT_TYPE,
+    orderId: form.ORDER_ID || null,
+    orderNumber: form.ORDER_NUMBER || null,
+    transactionId: form.TRANSACTION_ID || null,
+    amountOre: amount && amount.ok ? amount.value : null,
+    payment: form.PAYMENT_STATUS ? mapPaynovaPaymentEvent(form.PAYMENT_STATUS, form.PAYMENT_STATUS_REASON) : null,
+    sessionStatus: form.SESSION_STATUS || null,
+  };
 }
 
 /** Redirect PAYMENT_n_STATUS ids (integrations.md). */

@@ -122,14 +122,16 @@ export class SmsClient {
    * after a crash or a lost answer: Twilio has no idempotency key, so its message list is the only
    * source of truth. Deliberately NOT filtered by DateSent: a message still queued/accepted has no
    * date_sent yet and would be missed — exactly the one a crash right after sending leaves behind.
-   * The list is newest first; the body and date_created bound the match instead.
+   * The list is newest first; the body and date_created bound the match instead, and `exclude`
+   * (sids other jobs already own, e.g. the original of a resend with the same text) keeps a
+   * look-alike from being mistaken for ours.
    */
-  async findSent(input: { to: string; body: string; after: Date; subject: string | null }): Promise<Result<SmsState | null, SmsError>> {
+  async findSent(input: { to: string; body: string; after: Date; subject: string | null; exclude?: ReadonlySet<string> }): Promise<Result<SmsState | null, SmsError>> {
     return this.observe('listMessages', input.subject, async (client) => {
       const messages = await client.messages.list({ to: input.to, limit: 100, pageSize: 100 });
       for (const m of messages) {
         const parsed = TwilioMessageResource.safeParse(m.toJSON());
-        if (!parsed.success || parsed.data.body !== input.body) continue;
+        if (!parsed.success || parsed.data.body !== input.body || input.exclude?.has(parsed.data.sid)) continue;
         const created = parsed.data.dateCreated ? new Date(parsed.data.dateCreated) : null;
         // A minute of slack for clock skew between this desk and Twilio.
         if (created && !Number.isNaN(created.getTime()) && created.getTime() < input.after.getTime() - 60_000) continue;

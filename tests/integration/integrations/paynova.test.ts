@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PaynovaClient } from '../../../src-main/integrations/paynova/client';
-import { mapPaynovaPaymentEvent } from '../../../src-shared/schemas/providers';
+import { interpretPaynovaEvent, PaynovaEventHookForm } from '../../../src-shared/schemas/providers';
 import { startReceiver, startTestSandbox, type Receiver, type Sandbox } from '../../support/sandbox';
 import { orderNumber, PATIENTS, paynovaClient, sampleOrder, storeSandboxSecrets, testSecretStore } from './helpers';
 
@@ -42,7 +42,12 @@ async function paymentEvent(orderId: string, status: string) {
   const deadline = Date.now() + 5000;
   for (;;) {
     const hit = receiver.received.find((r) => r.form.ORDER_ID === orderId && r.form.PAYMENT_STATUS === status);
-    if (hit) return { form: hit.form, mapped: mapPaynovaPaymentEvent(hit.form.PAYMENT_STATUS ?? '', hit.form.PAYMENT_STATUS_REASON) };
+    if (hit) {
+      const event = interpretPaynovaEvent(PaynovaEventHookForm.parse(hit.form));
+      if (!event.payment) throw new Error('not a payment event');
+      expect(event).toMatchObject({ eventType: 'PAYMENT', orderId });
+      return { form: hit.form, event, mapped: event.payment };
+    }
     if (Date.now() > deadline) throw new Error(`no ${status} event for ${orderId}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -111,6 +116,7 @@ describe('Paynova client against the simulator', () => {
     await sandbox.paynova.control.payInvoice(orderId);
     const ev = await paymentEvent(orderId, 'COMPLETED');
     expect(ev.mapped).toMatchObject({ outcome: 'completed', reason: 'none' });
+    expect(ev.event.amountOre).toBe(totalOre);
   });
 
   it('authorizes a 12-month installment plan with the product the patient chose', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobOutcome } from '../../../src-main/jobs/runner';
 import { enqueueJob, listJobs } from '../../../src-main/jobs/queue';
+import { enqueuePatientSms } from '../../../src-main/jobs/patient-sms';
 import { pollSmsStatuses, recordSmsStatus } from '../../../src-main/jobs/sms-status';
 import { renderSms } from '../../../src-main/integrations/twilio/templates';
 import type { SmsClient } from '../../../src-main/integrations/twilio/client';
@@ -144,5 +145,48 @@ describe('Twilio SMS through the official SDK against the simulator', () => {
     const seen = await sandbox.twilio.control.requests({ path: 'Messages\\.json$' });
     const mine = seen.slice(-3).map((r) => r.method);
     expect(mine).toEqual(['POST', 'GET', 'POST']);
+  });
+
+  it('an identical text sent earlier by another job is not mistaken for this job’s lost send', async () => {
+    const to = number();
+    const body = invoiceSms();
+    const runner = fastRunner(t.store.db, paynovaClient(sandbox, keychain.secrets), smsClient(sandbox, keychain.secrets, 300));
+    await t.store.db.transaction().execute((trx) => enqueueJob(trx, { kind: 'sms.send', idempotencyKey: 'first', clinicId: 'c1', payload: { to, body } }));
+    await drain(runner, t.store.db);
+    // The resend (same text, e.g. after 30003) times out on its first try: the retry must look, not find the first one, and send.
+    await sandbox.twilio.control.addFault({ route: 'Messages\\.json$', method: 'POST', kind: 'latency', latencyMs: 800, times: 1 });
+    await t.store.db.transaction().execute((trx) => enqueueJob(trx, { kind: 'sms.send', idempotencyKey: 'first#resend1', clinicId: 'c1', payload: { to, body } }));
+    await runner.runDue();
+    await new Promise((r) => setTimeout(r, 900));
+    await drain(runner, t.store.db);
+    const jobs = await listJobs(t.store.db);
+    expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded']);
+    expect(await sandbox.twilio.control.messages(to)).toHaveLength(2);
+    const sids = jobs.map((j) => (j.result as { sid: string }).sid);
+    expect(new Set(sids).size).toBe(2);
+  });
+
+  it('after 21610 the caller stores the opt-out and no further SMS is even enqueued, with the reason', async () => {
+    const to = number();
+    const optedOut = new Set<string>(); // stands in for the patient record
+    const runner = fastRunner(t.store.db, paynovaClient(sandbox, keychain.secrets), sms, {
+      async onSettled(_trx, job) {
+        if ((job.result as { optedOut?: boolean } | null)?.optedOut) optedOut.add('p1');
+      },
+    });
+    const values = { clinic: 'Tandläkarna', amount: 50_000, dueDate: '2026-12-06', ocr: '12345682', link: 'https://pay.example.se/q' };
+    const first = await t.store.db.transaction().execute((trx) =>
+      enqueuePatientSms(trx, { clinicId: 'c1', patientId: 'p1', to, language: 'en', optedOut: optedOut.has('p1'), template: 'invoice_issued', values, idempotencyKey: 'inv-1:invoice_issued' }),
+    );
+    expect(first.ok).toBe(true);
+    await sandbox.twilio.control.setNextOutcome({ to, outcome: 'opted_out' });
+    await drain(runner, t.store.db);
+    expect(optedOut.has('p1')).toBe(true);
+    const second = await t.store.db.transaction().execute((trx) =>
+      enqueuePatientSms(trx, { clinicId: 'c1', patientId: 'p1', to, language: 'en', optedOut: optedOut.has('p1'), template: 'overdue', values, idempotencyKey: 'inv-1:overdue' }),
+    );
+    expect(second).toEqual({ ok: false, error: { code: 'sms.opted_out', message: expect.stringMatching(/opted out/) } });
+    expect(await listJobs(t.store.db)).toHaveLength(1);
+    expect(await sandbox.twilio.control.messages(to)).toHaveLength(0);
   });
 });
