@@ -157,7 +157,7 @@ const statements: string[] = [
 
   // Free text. unicode61 with remove_diacritics 0 keeps å/ä/ö as letters (so "ström" finds
   // "Strömberg" and not "Stromberg"); contentless_delete lets triggers replace rows by rowid.
-  `CREATE VIRTUAL TABLE orders_fts USING fts5(name, ident, refs, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0", prefix='3')`,
+  `CREATE VIRTUAL TABLE orders_fts USING fts5(name, ident, refs, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0")`,
   `CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
     INSERT INTO orders_fts (rowid, name, ident, refs) VALUES (${ORDER_FTS_VALUES('new')});
   END`,
@@ -168,7 +168,7 @@ const statements: string[] = [
   `CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
     DELETE FROM orders_fts WHERE rowid = old.local_id;
   END`,
-  `CREATE VIRTUAL TABLE patients_fts USING fts5(name, ident, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0", prefix='3')`,
+  `CREATE VIRTUAL TABLE patients_fts USING fts5(name, ident, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0")`,
   `CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
     INSERT INTO patients_fts (rowid, name, ident) VALUES (${PATIENT_FTS_VALUES('new')});
   END`,

@@ -47,50 +47,102 @@ const RECEIVABLE = new Set<string>(['invoiced', 'overdue', 'installments', 'paid
 export interface QueryOptions {
   /** The calendar day "overdue" is measured against (default: today in Stockholm). */
   readonly today?: string;
+  /** Overrides SPARSE_LIMIT (tests use it to force each query plan). */
+  readonly sparseLimit?: number;
 }
 
+/**
+ * One WHERE condition. `plus` writes its columns as `+col`, which tells SQLite not to use an
+ * index for it (the condition is then checked on the rows another index walks). `column` names
+ * the sort column the condition ranges over, or the equality a composite (col, created_at) index
+ * can serve together with the created sort.
+ */
+interface Cond {
+  build(plus: boolean): RawBuilder<unknown>;
+  sortColumn?: OrderSortColumn;
+  composite?: 'status' | 'staff' | 'clinician';
+}
+const col = (name: string, plus: boolean) => sql.raw(plus ? `+${name}` : name);
+
 /** The WHERE conditions of a filter; shared by the list and the summary so they always agree. */
-function filterConditions(actor: Actor, f: OrderFilter, today: string): RawBuilder<unknown>[] {
-  const c: RawBuilder<unknown>[] = [sql`clinic_id = ${actor.clinicId}`];
-  if (f.statuses.length > 0) c.push(sql`status IN (${sql.join([...new Set(f.statuses)])})`);
-  if (f.created?.from) c.push(sql`created_at >= ${f.created.from}`);
-  // created_at is an instant; the inclusive end date means "before the next day starts".
-  if (f.created?.to) c.push(sql`created_at < ${addDays(f.created.to, 1)}`);
-  for (const [range, col] of [[f.due, 'due_date'], [f.paid, 'paid_date']] as const) {
-    if (!range) continue;
-    // '0' > '' keeps undated rows out of any date range, through the same expression index.
-    c.push(sql`ifnull(${sql.ref(col)}, '') >= ${range.from ?? '0'}`);
-    if (range.to) c.push(sql`ifnull(${sql.ref(col)}, '') <= ${range.to}`);
+function filterConditions(f: OrderFilter, today: string): Cond[] {
+  const c: Cond[] = [];
+  const statuses = [...new Set(f.statuses)];
+  if (statuses.length > 0) {
+    c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(statuses)})`, sortColumn: 'status', ...(statuses.length === 1 ? { composite: 'status' as const } : {}) });
   }
-  if (f.amount?.min != null) c.push(sql`total >= ${f.amount.min}`);
-  if (f.amount?.max != null) c.push(sql`total <= ${f.amount.max}`);
-  if (f.staffUserId) c.push(sql`created_by_user_id = ${f.staffUserId}`);
-  if (f.clinician) c.push(sql`clinician = ${f.clinician}`);
-  if (f.paymentKind) c.push(sql`payment_kind = ${f.paymentKind}`);
-  if (f.patientId) c.push(sql`patient_id = ${f.patientId}`);
-  // Same predicate as the partial index orders_open_due, so overdue-only is an index range.
-  if (f.overdueOnly) c.push(sql`status IN (${sql.join(OPEN_STATUSES)}) AND due_date < ${today}`);
+  if (f.created?.from) c.push({ build: (p) => sql`${col('created_at', p)} >= ${f.created!.from}`, sortColumn: 'createdAt' });
+  // created_at is an instant; the inclusive end date means "before the next day starts".
+  if (f.created?.to) c.push({ build: (p) => sql`${col('created_at', p)} < ${addDays(f.created!.to!, 1)}`, sortColumn: 'createdAt' });
+  for (const [range, column, sortColumn] of [[f.due, 'due_date', 'dueDate'], [f.paid, 'paid_date', 'paidDate']] as const) {
+    if (!range) continue;
+    const expr = `ifnull(${column}, '')`;
+    // '0' > '' keeps undated rows out of any date range, through the same expression index.
+    c.push({ build: (p) => sql`${col(expr, p)} >= ${range.from ?? '0'}`, sortColumn });
+    if (range.to) c.push({ build: (p) => sql`${col(expr, p)} <= ${range.to}`, sortColumn });
+  }
+  if (f.amount?.min != null) c.push({ build: (p) => sql`${col('total', p)} >= ${f.amount!.min}`, sortColumn: 'total' });
+  if (f.amount?.max != null) c.push({ build: (p) => sql`${col('total', p)} <= ${f.amount!.max}`, sortColumn: 'total' });
+  if (f.staffUserId) c.push({ build: (p) => sql`${col('created_by_user_id', p)} = ${f.staffUserId}`, composite: 'staff' });
+  if (f.clinician) c.push({ build: (p) => sql`${col('clinician', p)} = ${f.clinician}`, composite: 'clinician' });
+  if (f.paymentKind) c.push({ build: (p) => sql`${col('payment_kind', p)} = ${f.paymentKind}` });
+  if (f.patientId) c.push({ build: (p) => sql`${col('patient_id', p)} = ${f.patientId}` });
+  // Same predicate as the partial index orders_open_due, so overdue-only can be an index range.
+  if (f.overdueOnly) c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(OPEN_STATUSES)}) AND ${col('due_date', p)} < ${today}` });
   const match = ftsMatchExpression(f.search);
-  if (match) c.push(sql`local_id IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${match})`);
+  if (match) c.push({ build: (p) => sql`${col('local_id', p)} IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${match})` });
   return c;
+}
+
+/**
+ * Below this many matches a filtered page is fastest as "find the matches through their own index,
+ * then sort them"; above it, as "walk the sort index and skip what does not match" (each page then
+ * reads about limit ÷ density rows). A cheap bounded count decides, instead of hoping the planner
+ * guesses the selectivity of a status, a date range or an FTS term right.
+ */
+const SPARSE_LIMIT = 2000;
+
+type Plan = 'walk_sort_index' | 'composite' | 'filter_then_sort';
+
+async function choosePlan(store: LocalStore, clinic: RawBuilder<unknown>, conds: Cond[], sort: OrderSortColumn, sparseLimit: number): Promise<{ plan: Plan; composite?: Cond }> {
+  const filters = conds.filter((c) => c.sortColumn !== sort);
+  if (filters.length === 0) return { plan: 'walk_sort_index' };
+  if (sort === 'createdAt') {
+    // (status|staff|clinician, created_at) indexes serve an equality filter and the sort at once.
+    const composite = filters.find((c) => c.composite === 'status') ?? filters.find((c) => c.composite === 'staff') ?? filters.find((c) => c.composite === 'clinician');
+    if (composite) return { plan: 'composite', composite };
+  }
+  const probe = await sql<{ n: number }>`
+    SELECT count(*) AS n FROM (SELECT 1 FROM orders WHERE ${sql.join([clinic, ...conds.map((c) => c.build(false))], sql` AND `)} LIMIT ${sparseLimit})`.execute(store.db);
+  return { plan: Number(probe.rows[0]?.n ?? 0) < sparseLimit ? 'filter_then_sort' : 'walk_sort_index' };
 }
 
 export async function listOrders(store: LocalStore, actor: Actor, input: OrderListQueryInput | unknown, options: QueryOptions = {}): Promise<ServiceResult<OrderPage>> {
   const parsed = parseInput(OrderListQuery, input);
   if (!parsed.ok) return parsed;
   const q = parsed.value;
-  const conds = filterConditions(actor, q, options.today ?? todayIn());
-  const key = sql.raw(SORT_SQL[q.sort]);
+  const conds = filterConditions(q, options.today ?? todayIn());
+  const clinic = sql`clinic_id = ${actor.clinicId}`;
+  const { plan, composite } = await choosePlan(store, clinic, conds, q.sort, options.sparseLimit ?? SPARSE_LIMIT);
+
+  // walk_sort_index / composite: only the sort column (and the composite equality) may use an
+  // index; filter_then_sort: every filter may, and the sort key may not (so SQLite sorts the few).
+  const sortPlus = plan === 'filter_then_sort';
+  const where = [clinic, ...conds.map((c) => c.build(plan === 'filter_then_sort' ? false : c.sortColumn !== q.sort && c !== composite))];
+  const keyName = SORT_SQL[q.sort];
+  const key = col(keyName, sortPlus);
   const dir = sql.raw(q.direction === 'asc' ? 'ASC' : 'DESC');
   if (q.cursor !== null) {
     const c = decodeCursor(q.cursor, q.sort, q.direction);
     if (!c) return { ok: false, error: serviceError('validation', 'cursor: does not belong to this sort; start from the first page', 'cursor') };
-    conds.push(q.direction === 'asc' ? sql`(${key}, local_id) > (${c.k}, ${c.i})` : sql`(${key}, local_id) < (${c.k}, ${c.i})`);
+    // The scalar bound gives SQLite a range start on the sort index (it does not derive one from
+    // a row value over an expression index); the row value is the exact keyset condition.
+    where.push(q.direction === 'asc' ? sql`${key} >= ${c.k} AND (${key}, local_id) > (${c.k}, ${c.i})` : sql`${key} <= ${c.k} AND (${key}, local_id) < (${c.k}, ${c.i})`);
   }
   const columns = sql.raw([...ORDER_LIST_COLUMNS, 'patient_sort'].join(', '));
   const { rows } = await sql<OrderListDbRow & { patient_sort: string }>`
     SELECT ${columns} FROM orders
-    WHERE ${sql.join(conds, sql` AND `)}
+    WHERE ${sql.join(where, sql` AND `)}
     ORDER BY ${key} ${dir}, local_id ${dir}
     LIMIT ${q.limit + 1}`.execute(store.db);
   const page = rows.slice(0, q.limit);
@@ -122,7 +174,7 @@ export async function orderSummary(store: LocalStore, actor: Actor, input: Order
       .where('order_count', '>', 0)
       .execute();
   } else {
-    const conds = filterConditions(actor, f, options.today ?? todayIn());
+    const conds = [sql`clinic_id = ${actor.clinicId}`, ...filterConditions(f, options.today ?? todayIn()).map((c) => c.build(false))];
     rows = (
       await sql<(typeof rows)[number]>`
         SELECT status, count(*) AS order_count, sum(total) AS total_sum, sum(paid_total) AS paid_sum, sum(credited_total) AS credited_sum
