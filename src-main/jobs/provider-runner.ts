@@ -7,7 +7,9 @@ import { SmsClient } from '../integrations/twilio/client';
 import type { SecretStore } from '../secrets/secret-store';
 import { paynovaHandlers } from './paynova-handlers';
 import { JobRunner, type JobRunnerHooks, type JobRunnerOptions } from './runner';
+import { startReconciliation } from './reconcile';
 import { smsHandlers } from './sms-handlers';
+import { pollSmsStatuses } from './sms-status';
 
 export interface ProviderRunnerOptions {
   readonly db: Kysely<LocalDatabase>;
@@ -63,4 +65,40 @@ export async function createProviderRunner(o: ProviderRunnerOptions): Promise<{ 
     ...(o.random ? { random: o.random } : {}),
   });
   return { runner, paynova, sms };
+}
+
+export interface RunningProviderJobs {
+  readonly runner: JobRunner;
+  readonly paynova: PaynovaClient;
+  readonly sms: SmsClient;
+  /** How many jobs were found in_flight at start (interrupted by a crash) and will check before resending. */
+  readonly recovered: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the desk's provider work: recovers interrupted jobs (call once per process, before any
+ * other runner touches this database), runs due jobs, and every reconcile interval enqueues order
+ * reconciliation and refreshes SMS delivery states (the fallback for missed webhooks).
+ */
+export async function startProviderJobs(o: ProviderRunnerOptions & { readonly onError?: (e: unknown) => void }): Promise<RunningProviderJobs> {
+  const built = await createProviderRunner(o);
+  const recovered = await built.runner.recover();
+  built.runner.start();
+  const interval = o.settings.polling.reconcileIntervalMs;
+  const onError = o.onError ?? (() => undefined);
+  const stopReconcile = startReconciliation(o.db, interval, onError);
+  const smsTimer = setInterval(() => {
+    pollSmsStatuses(o.db, built.sms).catch(onError);
+  }, interval);
+  smsTimer.unref?.();
+  return {
+    ...built,
+    recovered,
+    async stop() {
+      stopReconcile();
+      clearInterval(smsTimer);
+      await built.runner.stop();
+    },
+  };
 }

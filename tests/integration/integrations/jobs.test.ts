@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueJob, listJobs, retryDeadJob, cancelJob } from '../../../src-main/jobs/queue';
 import { scheduleReconciliation } from '../../../src-main/jobs/reconcile';
-import { createProviderRunner } from '../../../src-main/jobs/provider-runner';
+import { createProviderRunner, startProviderJobs } from '../../../src-main/jobs/provider-runner';
 import { ProviderSettings } from '../../../src-shared/schemas/providers';
 import type { JobOutcome } from '../../../src-main/jobs/runner';
 import type { JobView } from '../../../src-main/jobs/queue';
@@ -240,5 +240,25 @@ describe('durable provider jobs', () => {
     expect(JSON.parse(rows[0]!.details)).toMatchObject({ errorCode: 'paynova.internal_error', errorNumber: -1, httpStatus: 502 });
     const dump = JSON.stringify(rows);
     for (const secret of await keychain.secrets.allValues()) expect(dump).not.toContain(secret);
+  });
+
+  it('startProviderJobs recovers what a crash left in_flight and runs it in the background', async () => {
+    const number = orderNumber();
+    const { id } = await enqueueOrder(number);
+    await t.store.db.updateTable('job').set({ status: 'in_flight', attempts: 1, in_flight_since: new Date().toISOString() }).where('id', '=', id).execute();
+    const settings = ProviderSettings.parse({ paynova: { baseUrl: sandbox.paynova.url }, twilio: { baseUrl: sandbox.twilio.url, senderId: 'Tandvard' }, polling: { jobPollMs: 50 } });
+    const running = await startProviderJobs({ db: t.store.db, secrets: keychain.secrets, settings, chainId: 'device-1', clinicId: 'c1' });
+    try {
+      expect(running.recovered).toBe(1);
+      const deadline = Date.now() + 10_000;
+      while ((await only()).status !== 'succeeded') {
+        if (Date.now() > deadline) throw new Error('job did not finish');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await running.stop();
+    }
+    expect(await only()).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect((await sandbox.paynova.control.orders()).filter((o) => o.orderNumber === number)).toHaveLength(1);
   });
 });

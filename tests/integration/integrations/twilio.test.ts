@@ -5,7 +5,10 @@ import { enqueuePatientSms } from '../../../src-main/jobs/patient-sms';
 import { pollSmsStatuses, recordSmsStatus } from '../../../src-main/jobs/sms-status';
 import { renderSms } from '../../../src-main/integrations/twilio/templates';
 import type { SmsClient } from '../../../src-main/integrations/twilio/client';
-import { startTestSandbox, type Sandbox } from '../../support/sandbox';
+import twilio from 'twilio';
+import { SmsClient as Sms } from '../../../src-main/integrations/twilio/client';
+import { TwilioStatusCallback } from '../../../src-shared/schemas/providers';
+import { startReceiver, startTestSandbox, type Sandbox } from '../../support/sandbox';
 import { drain, fastRunner, paynovaClient, smsClient, storeSandboxSecrets, tempDb, testSecretStore, type TempDb } from './helpers';
 
 let sandbox: Sandbox;
@@ -188,5 +191,36 @@ describe('Twilio SMS through the official SDK against the simulator', () => {
     expect(second).toEqual({ ok: false, error: { code: 'sms.opted_out', message: expect.stringMatching(/opted out/) } });
     expect(await listJobs(t.store.db)).toHaveLength(1);
     expect(await sandbox.twilio.control.messages(to)).toHaveLength(0);
+  });
+
+  it('sends StatusCallback; callbacks verify with the SDK and, applied in any order, end at the terminal status', async () => {
+    const receiver = await startReceiver();
+    try {
+      const callbackUrl = `${receiver.url}/twilio/status`;
+      const withCallback = new Sms({ baseUrl: sandbox.twilio.url, timeoutMs: 2000, credentials: () => keychain.secrets.twilioCredentials(), senderId: 'Tandvard', messagingServiceSid: null, statusCallbackUrl: callbackUrl });
+      const to = number();
+      const sent = await withCallback.send({ to, body: invoiceSms(), subject: null });
+      expect(sent.ok).toBe(true);
+      if (!sent.ok) return;
+      const deadline = Date.now() + 5000;
+      while (!receiver.received.some((r) => r.form.MessageStatus === 'delivered')) {
+        if (Date.now() > deadline) throw new Error('no delivered callback');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const got = receiver.received;
+      expect(got.length).toBeGreaterThanOrEqual(2);
+      const statuses = [];
+      for (const r of got) {
+        expect(twilio.validateRequest(sandbox.twilio.account.authToken, String(r.headers['x-twilio-signature']), callbackUrl, r.form)).toBe(true);
+        statuses.push(TwilioStatusCallback.parse(r.form));
+      }
+      expect(statuses.every((c) => c.MessageSid === sent.value.sid)).toBe(true);
+      // Out of order: the newest first.
+      for (const c of [...statuses].reverse()) await recordSmsStatus(t.store.db, { sid: c.MessageSid, status: c.MessageStatus, errorCode: c.ErrorCode ?? null, jobId: 'j', clinicId: 'c1' });
+      const row = await t.store.db.selectFrom('sms_message').selectAll().where('sid', '=', sent.value.sid).executeTakeFirstOrThrow();
+      expect(row.status).toBe('delivered');
+    } finally {
+      await receiver.close();
+    }
   });
 });
