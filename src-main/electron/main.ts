@@ -29,10 +29,15 @@ void app.whenReady().then(async () => {
   // Deny every permission request (camera, notifications, ...): the desk needs none.
   surface.session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveDesk(surface.protocol, join(here, '..', 'desk'));
+  // `npm start` passes the demo stack through the environment; a packaged desk is enrolled by a person.
+  const sandbox = process.env.KASSA_SANDBOX ? (JSON.parse(process.env.KASSA_SANDBOX) as { paynovaUrl: string; twilioUrl: string; geopluginUrl: string }) : null;
   const core = await createDesktopCore({
     dataDir: app.getPath('userData'),
     nativeBinding: betterSqliteBinding(app.isPackaged, process.resourcesPath),
     syncServerUrl: process.env.KASSA_SYNC_URL ?? null,
+    enrolment: process.env.KASSA_ENROL_CODE ? { code: process.env.KASSA_ENROL_CODE, deviceName: 'Electron desk' } : null,
+    invoiceSeries: { prefix: 'E', ocrCode: 9 },
+    sandbox: sandbox ? { paynovaUrl: sandbox.paynovaUrl, twilioUrl: sandbox.twilioUrl, geopluginUrl: sandbox.geopluginUrl } : null,
   });
   const ipc = registerContractHandlers(surface.ipcMain, core.invoke);
   createDeskWindow(surface, join(here, 'preload.cjs'));

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ActivityAction } from '../schemas/activity';
+import { OrderFilter, OrderSortColumn, PageCursor, SearchText, SortDirection } from '../schemas/queries';
 import { OrderCancel, OrderCreate, OrderCredit, OrderLineInput, OrderUpdateDraft, PatientCreate, PatientUpdate } from '../schemas/commands';
 import { Clinic, Id, IsoDate } from '../schemas/entities';
-import { OrderStatus, PaymentOption } from '../schemas/enums';
+import { PaymentOption } from '../schemas/enums';
 import { LoginRequest } from '../sync/protocol';
 import { SecretKey, SmsTemplates } from './views';
 
@@ -14,8 +15,7 @@ import { SecretKey, SmsTemplates } from './views';
 const Empty = z.object({}).strict();
 export { Empty };
 
-/** Search text: bounded so a huge paste cannot become a huge query; trimmed. */
-export const SearchText = z.string().max(200, 'is too long (at most 200 characters)').transform((s) => s.trim());
+export { SearchText };
 
 /** Password login now; BankID joins this union with issue 6 (`method: 'bankid'`). */
 export const LoginInput = LoginRequest;
@@ -30,24 +30,15 @@ export const PatientCreateInput = PatientCreate.omit({ id: true });
 export const PatientUpdateInput = PatientUpdate;
 export const AddressLookupInput = z.object({ personnummer: PatientCreate.shape.personnummer });
 
-export const OrderSort = z.enum(['createdAt', 'orderNumber', 'patientName', 'total', 'balance', 'status', 'dueDate']);
-export const OrdersFilter = z.object({
-  search: SearchText.default(''),
-  statuses: z.array(OrderStatus).max(OrderStatus.options.length).default([]),
-  from: IsoDate.nullable().default(null),
-  to: IsoDate.nullable().default(null),
-  clinician: z.string().trim().max(100).nullable().default(null),
-  patientId: Id.nullable().default(null),
-  pendingOnly: z.boolean().default(false),
-  sort: OrderSort.default('createdAt'),
-  direction: z.enum(['asc', 'desc']).default('desc'),
-});
+export const OrderSort = OrderSortColumn;
+/** The store's filter plus the sort: what the list shows, what CSV exports, what is remembered per user. */
+export const OrdersFilter = OrderFilter.extend({ sort: OrderSortColumn.default('createdAt'), direction: SortDirection.default('desc') });
 export type OrdersFilter = z.infer<typeof OrdersFilter>;
 
 export const OrdersListInput = OrdersFilter.extend({
   /** Keyset cursor returned by the previous page; null for the first page. */
-  cursor: z.string().max(500).nullable().default(null),
-  limit: z.number().int().min(1).max(2000).default(200),
+  cursor: PageCursor,
+  limit: z.number().int().min(1).max(500).default(200),
   /** The AR summary is computed over the whole filtered set; pages after the first skip it. */
   withSummary: z.boolean().default(true),
 });

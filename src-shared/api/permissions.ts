@@ -23,6 +23,16 @@ export const Permission = z.enum([
   'secrets.write',
   'activity.read',
   'users.manage',
+  // Issue 6: the central console and cross-clinic administration (system_admin only).
+  'users.manage_all_clinics',
+  'users.grant_system_admin',
+  'console.access',
+  'clinics.manage',
+  'orders.read_all_clinics',
+  'orders.request_cancellation',
+  'service_settings.write',
+  'activity.read_all',
+  'activity.verify',
 ]);
 export type Permission = z.infer<typeof Permission>;
 

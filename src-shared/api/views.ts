@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ActivityRecord } from '../schemas/activity';
 import { Clinic, Id, Invoice, InstallmentPlanRecord, IsoDate, IsoDateTime, MoneyEvent, NonNegativeOre, Ore, Order, Patient, PriceItem, SmsMessage, User } from '../schemas/entities';
 import { Language, OrderStatus, PaymentOption, StatusReason } from '../schemas/enums';
+import { SmsTemplateKey } from '../schemas/providers';
 
 /**
  * What the desk sees. Built from the entity schemas (pick/extend), never re-declared, so a change
@@ -72,7 +73,8 @@ export const JobView = z.object({
   id: z.string(),
   kind: z.string(),
   subject: z.string().nullable(),
-  status: z.enum(['queued', 'in_flight', 'retrying', 'succeeded', 'failed', 'dead']),
+  /** The durable job states of src-main/jobs (pending = waiting for its next run). */
+  status: z.enum(['pending', 'in_flight', 'succeeded', 'failed', 'dead', 'cancelled']),
   attempts: z.number().int().nonnegative(),
   maxAttempts: z.number().int().nonnegative(),
   nextRunAt: IsoDateTime.nullable(),
@@ -82,6 +84,14 @@ export const JobView = z.object({
 });
 export type JobView = z.infer<typeof JobView>;
 
+/** One SMS about the order as the desk tracks it (Twilio sid, delivery status that only moves forward). */
+export const SmsView = SmsMessage.pick({ status: true, errorCode: true, createdAt: true, updatedAt: true }).extend({
+  id: z.string(),
+  template: SmsTemplateKey.nullable(),
+  to: z.string().nullable(),
+});
+export type SmsView = z.infer<typeof SmsView>;
+
 export const OrderDetail = z.object({
   order: Order,
   patient: Patient,
@@ -89,7 +99,7 @@ export const OrderDetail = z.object({
   plan: InstallmentPlanRecord.nullable(),
   moneyEvents: z.array(MoneyEvent),
   timeline: z.array(TimelineEntry),
-  sms: z.array(SmsMessage),
+  sms: z.array(SmsView),
   jobs: z.array(JobView),
   pending: PendingFacts,
   balance: Ore,
@@ -149,19 +159,22 @@ export const OutboxEntry = z.object({
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
-export const SecretKey = z.enum(['paynova.merchantId', 'paynova.secretKey', 'twilio.accountSid', 'twilio.authToken', 'twilio.from', 'geoplugin.apiKey']);
+/** The keychain entries a person may enter in the desk (device and BankID secrets are set elsewhere). */
+export const SecretKey = z.enum(['paynova.merchantId', 'paynova.apiPassword', 'paynova.secretKey', 'twilio.accountSid', 'twilio.authToken', 'geoplugin.apiKey']);
 export type SecretKey = z.infer<typeof SecretKey>;
 
 /** A secret as the desk may see it: whether it is set, and at most its last four characters. */
 export const SecretView = z.object({ key: SecretKey, set: z.boolean(), masked: z.string().max(16).nullable(), updatedAt: IsoDateTime.nullable() });
 export type SecretView = z.infer<typeof SecretView>;
 
-export const SmsTemplateName = SmsMessage.shape.template;
-export const SmsTemplates = z.partialRecord(Language, z.partialRecord(SmsTemplateName, z.string().max(480)));
+/** Overrides of the SMS templates, per template and language (the settings store validates placeholders). */
+export const SmsTemplates = z.partialRecord(SmsTemplateKey, z.partialRecord(Language, z.string().max(480)));
 export type SmsTemplates = z.infer<typeof SmsTemplates>;
 
 export const SettingsView = z.object({
   clinic: Clinic.nullable(),
+  /** Clinic details are maintained centrally (the console, issue 6); the desk shows them. */
+  clinicEditable: z.boolean(),
   smsTemplates: SmsTemplates,
   syncServerUrl: z.string().nullable(),
   deviceId: z.string().nullable(),

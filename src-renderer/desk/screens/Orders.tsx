@@ -11,6 +11,10 @@ const ROW_HEIGHT = 36;
 const PAGE = 500;
 const DEFAULT_FILTER: OrdersFilter = OrdersFilter.parse({});
 
+function dateRange(from: string | null, to: string | null): OrdersFilter['created'] {
+  return from || to ? { from, to } : null;
+}
+
 /**
  * The orders list. Rows arrive in keyset pages as the window approaches them, so the first paint
  * needs one query however large the clinic is; the AR summary comes with the first page and
@@ -166,15 +170,15 @@ export function Orders() {
         </fieldset>
         <div className="field">
           <label htmlFor="f-from">{t('common.from')}</label>
-          <input id="f-from" type="date" value={filter.from ?? ''} onChange={(e) => update({ from: e.target.value || null })} />
+          <input id="f-from" type="date" value={filter.created?.from ?? ''} onChange={(e) => update({ created: dateRange(e.target.value || null, filter.created?.to ?? null) })} />
         </div>
         <div className="field">
           <label htmlFor="f-to">{t('common.to')}</label>
-          <input id="f-to" type="date" value={filter.to ?? ''} onChange={(e) => update({ to: e.target.value || null })} />
+          <input id="f-to" type="date" value={filter.created?.to ?? ''} onChange={(e) => update({ created: dateRange(filter.created?.from ?? null, e.target.value || null) })} />
         </div>
         <div className="field">
           <label htmlFor="f-clin">{t('orders.clinician')}</label>
-          <input id="f-clin" value={filter.clinician ?? ''} onChange={(e) => update({ clinician: e.target.value || null })} />
+          <input id="f-clin" value={filter.clinician ?? ''} onChange={(e) => update({ clinician: e.target.value.trim() ? e.target.value : null })} />
         </div>
         <div className="field">
           <label htmlFor="f-sort">{t('orders.sort')}</label>
@@ -192,8 +196,8 @@ export function Orders() {
           </select>
         </div>
         <label className="chip">
-          <input type="checkbox" checked={filter.pendingOnly} onChange={(e) => update({ pendingOnly: e.target.checked })} />
-          {t('orders.pendingOnly')}
+          <input type="checkbox" checked={filter.overdueOnly} onChange={(e) => update({ overdueOnly: e.target.checked })} />
+          {t('orders.overdueOnly')}
         </label>
         <button type="button" className="link" onClick={() => { setSearchText(''); setFilter(DEFAULT_FILTER); }}>
           {t('orders.clear')}

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { SecretKey, type SettingsView, type SmsTemplates } from '../../../src-shared/api';
-import { SmsMessage } from '../../../src-shared/schemas/entities';
+import { SmsTemplateKey } from '../../../src-shared/schemas/providers';
 import { ErrorBox, Field, Notice, useApi } from '../../ui/components';
 import { errorBody, useI18n, type MessageKey } from '../../ui/i18n';
 import { useSession } from '../session';
 
-const TEMPLATES = SmsMessage.shape.template.options;
+const TEMPLATES = SmsTemplateKey.options;
 
 export function Settings() {
   const api = useApi();
@@ -37,7 +37,8 @@ export function Settings() {
           return <SecretRow key={key} secretKey={key} set={view?.set ?? false} masked={view?.masked ?? null} disabled={!canWrite} onSaved={() => (setSaved(t('common.saved')), void load())} />;
         })}
       </section>
-      {settings.clinic ? <ClinicForm settings={settings} disabled={!canWrite} onSaved={() => (setSaved(t('common.saved')), void load())} /> : null}
+      {settings.clinic && !settings.clinicEditable ? <Notice>{t('settings.clinicCentral')}</Notice> : null}
+      {settings.clinic ? <ClinicForm settings={settings} disabled={!canWrite || !settings.clinicEditable} onSaved={() => (setSaved(t('common.saved')), void load())} /> : null}
       <TemplatesForm templates={settings.smsTemplates} disabled={!canWrite} onSaved={() => setSaved(t('common.saved'))} />
     </div>
   );
@@ -145,7 +146,7 @@ function TemplatesForm({ templates, disabled, onSaved }: { templates: SmsTemplat
             {TEMPLATES.map((name) => (
               <div className="field" key={name}>
                 <label htmlFor={`tpl-${lang}-${name}`}>{t(`sms.template.${name}` as MessageKey)}</label>
-                <textarea id={`tpl-${lang}-${name}`} rows={2} maxLength={480} value={draft[lang]?.[name] ?? ''} onChange={(e) => setDraft({ ...draft, [lang]: { ...draft[lang], [name]: e.target.value } })} />
+                <textarea id={`tpl-${lang}-${name}`} rows={2} maxLength={480} value={draft[name]?.[lang] ?? ''} onChange={(e) => setDraft({ ...draft, [name]: { ...draft[name], [lang]: e.target.value } })} />
               </div>
             ))}
           </div>

@@ -1,0 +1,68 @@
+/**
+ * The embedded sync server for `npm start` and the e2e tests: SQLite file, loopback only, and the
+ * demo clinic from resources/demo seeded once (users, price list, clinic details) with fresh
+ * enrolment codes each run. Run directly it prints one JSON line:
+ *   {"event":"server","url":...,"clinicId":...,"enrolmentCodes":[...]}
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { createClinic, createUser, upsertPriceItem, UserInput, PriceItemInput } from '../src-server/admin';
+import { buildServer, type KassaServer } from '../src-server/app';
+import { createEnrolmentCode } from '../src-server/auth/service';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const DemoFile = z.object({
+  clinic: z.object({ name: z.string(), settings: z.record(z.string(), z.unknown()) }),
+  users: z.array(UserInput.extend({ password: z.string(), pin: z.string() })),
+  priceList: z.array(PriceItemInput),
+});
+export type Demo = z.infer<typeof DemoFile>;
+
+export function readDemo(): Demo {
+  return DemoFile.parse(JSON.parse(readFileSync(join(ROOT, 'resources/demo/clinic.json'), 'utf8')));
+}
+
+export interface RunningServer {
+  app: KassaServer;
+  url: string;
+  clinicId: string;
+  enrolmentCodes: string[];
+  demo: Demo;
+}
+
+/** Starts (and on first run seeds) the server; `desks` enrolment codes are issued each run. */
+export async function startServer(opts: { dataDir: string; port?: number; desks?: number }): Promise<RunningServer> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const app = await buildServer({ sqliteFile: join(opts.dataDir, 'server.sqlite'), logger: false });
+  const demo = readDemo();
+  const marker = join(opts.dataDir, 'seeded.json');
+  let clinicId: string;
+  let adminId: string;
+  if (existsSync(marker)) {
+    ({ clinicId, adminId } = z.object({ clinicId: z.string(), adminId: z.string() }).parse(JSON.parse(readFileSync(marker, 'utf8'))));
+  } else {
+    clinicId = await createClinic(app.sdb, demo.clinic);
+    const ids: string[] = [];
+    for (const u of demo.users) ids.push(await createUser(app.sdb, clinicId, u));
+    for (const p of demo.priceList) await upsertPriceItem(app.sdb, clinicId, p);
+    adminId = ids[demo.users.findIndex((u) => u.role === 'clinic_admin')] ?? ids[0]!;
+    writeFileSync(marker, JSON.stringify({ clinicId, adminId }));
+  }
+  const enrolmentCodes: string[] = [];
+  for (let i = 0; i < (opts.desks ?? 1); i++) enrolmentCodes.push(await createEnrolmentCode(app.sdb, clinicId, adminId));
+  const url = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
+  return { app, url, clinicId, enrolmentCodes, demo };
+}
+
+export const randomToken = () => randomBytes(24).toString('base64url');
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+  const s = await startServer({ dataDir: resolve(args.get('data') ?? '.kassa-data/server'), port: Number(args.get('port') ?? 0), desks: Number(args.get('desks') ?? 1) });
+  process.stdout.write(`${JSON.stringify({ event: 'server', url: s.url, clinicId: s.clinicId, enrolmentCodes: s.enrolmentCodes })}\n`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void s.app.close().then(() => process.exit(0)));
+}

@@ -1,0 +1,113 @@
+import { ApiError, type SessionView } from '../../../src-shared/api';
+import { User } from '../../../src-shared/schemas/entities';
+import { deviceAuthorization, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionTokens, ApiError as ServerApiError } from '../../../src-shared/sync/protocol';
+import { appendActivity } from '../../db/activity-chain';
+import { createInvoiceSeries, deviceSeries } from '../../services/invoice-series';
+import type { CoreDeps } from '../deps';
+import { feedEntity } from '../deps';
+import type { Handlers } from '../dispatch';
+
+/** How long a desk session lasts without activity being re-checked (the server's access TTL rules online). */
+const SESSION_MS = 12 * 3600_000;
+
+async function serverLogin(deps: CoreDeps, body: unknown): Promise<SessionTokens> {
+  if (!deps.sync || !deps.serverUrl) throw new ApiError('unavailable', 'No sync server is configured for this desk, so nobody can log in yet.');
+  const { deviceId } = deps.sync.identity();
+  const credential = await deps.secrets.get('device.credential');
+  if (!deviceId || !credential) throw new ApiError('unavailable', 'This desk is not enrolled with a sync server yet.');
+  let res: Response;
+  try {
+    res = await fetch(`${deps.serverUrl}/v1/auth/login`, {
+      method: 'POST',
+      headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), 'x-kassa-device': deviceAuthorization(deviceId, credential), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch {
+    // Offline login with synced verifiers arrives with the accounts issue (6).
+    throw new ApiError('unavailable', 'The sync server cannot be reached, and logging in without it is not available yet.');
+  }
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = ServerApiError.safeParse(json);
+    if (res.status === 401) throw new ApiError('invalid_credentials', e.success ? e.data.message : 'Wrong username, password or PIN.');
+    if (res.status === 423 || res.status === 429) throw new ApiError('locked_out', e.success ? e.data.message : 'Too many attempts.');
+    throw new ApiError(res.status >= 500 ? 'unavailable' : 'validation', e.success ? e.data.message : `The server answered ${res.status}.`, e.success ? e.data.field?.replace(/^body\./, '') : undefined);
+  }
+  const tokens = SessionTokens.safeParse(json);
+  if (!tokens.success) throw new ApiError('unavailable', 'The sync server sent an unexpected login answer.');
+  return tokens.data;
+}
+
+/** The user as the change feed carried it; pulls once if this desk has not seen the user yet. */
+async function feedUser(deps: CoreDeps, userId: string) {
+  let raw = feedEntity(deps, 'user', userId);
+  if (!raw && deps.sync) {
+    await deps.sync.syncOnce().catch(() => undefined);
+    raw = feedEntity(deps, 'user', userId);
+  }
+  const parsed = User.safeParse(raw);
+  if (!parsed.success) throw new ApiError('unavailable', 'This desk has not received your user account from the server yet; try again in a moment.');
+  return parsed.data;
+}
+
+/** Each desk issues from its own invoice series (invariant 6); given on the first login if enrolment did not. */
+async function ensureSeries(deps: CoreDeps, actor: { userId: string; clinicId: string; role: 'staff' | 'clinic_admin' | 'system_admin'; deviceId: string }, series: { prefix: string; ocrCode: number } | null) {
+  if (await deviceSeries(deps.store.db, actor)) return;
+  if (!series) return;
+  await createInvoiceSeries(deps.store, actor, series);
+}
+
+export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: number } | null): Pick<Handlers, 'auth.login' | 'auth.logout' | 'auth.session'> {
+  return {
+    'auth.login': async (input, ctx) => {
+      const deviceId = deps.sync?.identity().deviceId ?? null;
+      const clinicId = deps.sync?.identity().clinicId ?? null;
+      let tokens: SessionTokens;
+      try {
+        tokens = await serverLogin(deps, input);
+      } catch (e) {
+        if (deviceId && clinicId && e instanceof ApiError && e.code === 'invalid_credentials') {
+          await appendActivity(deps.store.db, deviceId, {
+            clinicId, actorUserId: null, action: 'auth.login', subject: `username:${input.username}`, outcome: 'refused', country: null, ip: null, details: { method: input.method },
+          });
+        }
+        throw e;
+      }
+      const user = await feedUser(deps, tokens.userId);
+      const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
+      const view: SessionView = {
+        user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
+        clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
+        method: input.method,
+        offline: false,
+        expiresAt: new Date(Date.now() + SESSION_MS).toISOString(),
+      };
+      ctx.client.session = { ...view, secret: { accessToken: tokens.accessToken } };
+      if (deviceId && user.clinicId) {
+        const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
+        await ensureSeries(deps, actor, series);
+        await appendActivity(deps.store.db, deviceId, {
+          clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null, details: { method: input.method, offline: false },
+        });
+      }
+      return view;
+    },
+    'auth.logout': async (_input, ctx) => {
+      const s = ctx.client.session;
+      ctx.client.session = null;
+      if (s?.secret.accessToken && deps.serverUrl) {
+        await fetch(`${deps.serverUrl}/v1/auth/logout`, {
+          method: 'POST', headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), authorization: `Bearer ${s.secret.accessToken}` }, signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined);
+      }
+      return { ok: true as const };
+    },
+    'auth.session': (_input, ctx) => {
+      const s = ctx.client.session;
+      if (!s) return null;
+      const { secret: _secret, ...view } = s;
+      return view;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts the real pieces as separate processes, exactly as `npm start` composes them: the provider
+ * simulators, the sync server (SQLite) and one or more desks (desktop core + browser host). The
+ * server can be stopped and started again on the same port and file (the offline test).
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+interface Proc {
+  child: ChildProcess;
+  line: Record<string, unknown>;
+}
+
+function startProc(script: string, args: string[]): Promise<Proc> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(TSX, [join(ROOT, 'scripts', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in time:\n${err}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        try {
+          resolvePromise({ child, line: JSON.parse(out.slice(0, nl)) as Record<string, unknown> });
+        } catch (e) {
+          reject(new Error(`${script} printed ${out.slice(0, nl)}: ${String(e)}`));
+        }
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (process.env.KASSA_E2E_VERBOSE) process.stderr.write(`[${script}] ${d.toString()}`);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+function stopProc(p: Proc | null): Promise<void> {
+  if (!p || p.child.exitCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    p.child.once('exit', () => r());
+    p.child.kill('SIGTERM');
+    setTimeout(() => p.child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+export interface Desk {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class Stack {
+  readonly dir = mkdtempSync(join(tmpdir(), 'kassa-e2e-'));
+  sandbox: Proc | null = null;
+  server: Proc | null = null;
+  serverUrl = '';
+  serverPort = 0;
+  enrolmentCodes: string[] = [];
+  private desks: Proc[] = [];
+  private deskCount = 0;
+
+  get sandboxUrls(): { paynovaUrl: string; twilioUrl: string; geopluginUrl: string } {
+    return this.sandbox!.line as never;
+  }
+
+  async start(desks = 1): Promise<void> {
+    this.sandbox = await startProc('start-sandbox.ts', ['--fast']);
+    await this.startServer(desks);
+  }
+
+  async startServer(desks = 0): Promise<void> {
+    this.server = await startProc('start-server.ts', [`--data=${join(this.dir, 'server')}`, `--port=${this.serverPort}`, `--desks=${desks}`]);
+    this.serverUrl = String(this.server.line.url);
+    this.serverPort = Number(new URL(this.serverUrl).port);
+    this.enrolmentCodes.push(...(this.server.line.enrolmentCodes as string[]));
+  }
+
+  async stopServer(): Promise<void> {
+    await stopProc(this.server);
+    this.server = null;
+  }
+
+  async startDesk(): Promise<Desk> {
+    const n = ++this.deskCount;
+    const code = this.enrolmentCodes.shift();
+    if (!code) throw new Error('no enrolment code left');
+    const { event: _e, ...urls } = this.sandbox!.line;
+    const p = await startProc('start-desk.ts', [
+      `--data=${join(this.dir, `desk${n}`)}`, `--server=${this.serverUrl}`, `--enrol=${code}`, `--name=e2e-${process.pid}-${n}`,
+      `--prefix=D${n}`, `--ocr=${n}`, `--sandbox=${JSON.stringify(urls)}`, '--poll=500',
+    ]);
+    this.desks.push(p);
+    return { url: String(p.line.url), stop: () => stopProc(p) };
+  }
+
+  /** Drives the Paynova simulator's control API (credit checks, failures). */
+  async paynovaControl(path: string, body: unknown): Promise<unknown> {
+    const res = await fetch(`${this.sandboxUrls.paynovaUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json().catch(() => null);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.desks.map(stopProc));
+    await stopProc(this.server);
+    await stopProc(this.sandbox);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
