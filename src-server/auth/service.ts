@@ -85,7 +85,7 @@ export async function authenticateDevice(sdb: ServerDb, header: string | undefin
   return { id: row.id, clinicId: row.clinic_id };
 }
 
-async function issueSession(sdb: ServerDb, device: AuthedDevice, user: { id: string; clinic_id: string | null; role: string }, method: string): Promise<SessionTokens> {
+export async function issueSession(sdb: ServerDb, device: AuthedDevice, user: { id: string; clinic_id: string | null; role: string }, method: string): Promise<SessionTokens> {
   const id = randomUUID();
   const access = randomSecret();
   const refresh = randomSecret();

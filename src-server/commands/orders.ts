@@ -52,6 +52,7 @@ export const orderCommands = {
   'order.create': defineCommand({
     schema: OrderCreate,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['order', input.id], ['patient', input.patientId]], uniques: [['order_number', input.orderNumber]] }),
     async apply(ctx, input) {
       if (await ctx.store.get('order', input.id)) return reject('already_exists', `Order ${input.id} already exists.`, 'id');
       if (!(await ctx.store.get('patient', input.patientId))) return reject('not_found', `Patient ${input.patientId} does not exist in this clinic.`, 'patientId');
@@ -89,6 +90,7 @@ export const orderCommands = {
   'order.update_draft': defineCommand({
     schema: OrderUpdateDraft,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['order', input.id]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.id, 'id');
       if (!found.ok) return found;
@@ -112,6 +114,7 @@ export const orderCommands = {
   'invoice.issue': defineCommand({
     schema: InvoiceIssue,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['order', input.orderId], ['invoice', input.invoiceId]], uniques: [['series', input.seriesId], ['invoice_number', input.invoiceNumber]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
@@ -154,6 +157,7 @@ export const orderCommands = {
   'order.cancel': defineCommand({
     schema: OrderCancel,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['order', input.orderId]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
@@ -171,6 +175,7 @@ export const orderCommands = {
   'order.credit': defineCommand({
     schema: OrderCredit,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['order', input.orderId], ['money_event', input.creditId]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;

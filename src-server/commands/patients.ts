@@ -9,6 +9,7 @@ export const patientCommands = {
   'patient.create': defineCommand({
     schema: PatientCreate,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['patient', input.id]], uniques: [['personnummer', input.personnummer]] }),
     async apply(ctx, input) {
       if (await ctx.store.get('patient', input.id)) return err({ code: 'already_exists', reason: `Patient ${input.id} already exists.`, field: 'id' });
       // Two desks registering the same person offline: the second is refused, not duplicated.
@@ -39,6 +40,7 @@ export const patientCommands = {
   'patient.update': defineCommand({
     schema: PatientUpdate,
     roles: DESK_ROLES,
+    reads: (input) => ({ entities: [['patient', input.id]] }),
     async apply(ctx, input) {
       const doc = await ctx.store.get('patient', input.id);
       if (!doc) return err({ code: 'not_found', reason: `Patient ${input.id} does not exist in this clinic.`, field: 'id' });

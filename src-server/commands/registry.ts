@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../../src-shared/domain/result';
 import type { Role } from '../../src-shared/schemas/enums';
-import type { RejectCode } from '../../src-shared/sync/protocol';
+import type { ChangeEntity, RejectCode } from '../../src-shared/sync/protocol';
 import type { ClinicWriter } from '../sync/clinic-writer';
 
 export interface Rejection {
@@ -28,6 +28,8 @@ export interface CommandHandler<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
   readonly roles: readonly Role[];
   apply(ctx: CommandContext, input: z.infer<S>): Promise<Result<void, Rejection>>;
+  /** What `apply` will look up, so a batch can read it all in one query (an optimisation only). */
+  reads?(input: z.infer<S>): { entities?: [ChangeEntity, string][]; uniques?: [string, string][] };
 }
 
 export type CommandRegistry = ReadonlyMap<string, CommandHandler>;

@@ -46,6 +46,9 @@ export async function lockClinic(trx: Executor, kind: DatabaseKind, clinicId: st
 export class ClinicWriter {
   private readonly batch: Layer = emptyLayer();
   private layer: Layer | null = null;
+  /** Database state read ahead for a whole batch (null = known to be absent). */
+  private readonly loadedDocs = new Map<string, Doc | null>();
+  private readonly loadedUniques = new Map<string, string | null>();
 
   constructor(
     private readonly trx: Executor,
@@ -73,6 +76,29 @@ export class ClinicWriter {
     return this.layer ?? this.batch;
   }
 
+  /**
+   * Reads the listed entities and unique keys in two queries, so a batch of hundreds of mutations
+   * does not pay a round trip per lookup. Anything not prefetched is still read on demand.
+   */
+  async prefetch(entities: readonly (readonly [ChangeEntity, string])[], uniques: readonly (readonly [string, string])[]): Promise<void> {
+    const wantDocs = [...new Set(entities.map(([e, id]) => docKey(e, id)))].filter((k) => !this.loadedDocs.has(k));
+    for (let i = 0; i < wantDocs.length; i += CHUNK) {
+      const chunk = wantDocs.slice(i, i + CHUNK);
+      const ids = [...new Set(chunk.map((k) => k.split('\u0000')[1]!))];
+      const rows = await this.trx.selectFrom('entities').select(['entity', 'id', 'data']).where('clinic_id', '=', this.clinicId).where('id', 'in', ids).execute();
+      for (const k of chunk) this.loadedDocs.set(k, null);
+      for (const r of rows) this.loadedDocs.set(docKey(r.entity, r.id), JSON.parse(r.data) as Doc);
+    }
+    const wantUniques = [...new Set(uniques.map(([kind, key]) => `${kind}\u0000${key}`))].filter((k) => !this.loadedUniques.has(k));
+    for (let i = 0; i < wantUniques.length; i += CHUNK) {
+      const chunk = wantUniques.slice(i, i + CHUNK);
+      const keys = [...new Set(chunk.map((k) => k.split('\u0000')[1]!))];
+      const rows = await this.trx.selectFrom('unique_keys').select(['kind', 'key', 'owner_id']).where('clinic_id', '=', this.clinicId).where('key', 'in', keys).execute();
+      for (const k of chunk) this.loadedUniques.set(k, null);
+      for (const r of rows) this.loadedUniques.set(`${r.kind}\u0000${r.key}`, r.owner_id);
+    }
+  }
+
   async get(entity: ChangeEntity, id: string): Promise<Doc | null> {
     const k = docKey(entity, id);
     for (const l of [this.layer, this.batch]) {
@@ -80,6 +106,10 @@ export class ClinicWriter {
         const d = l.docs.get(k) ?? null;
         return d && structuredClone(d);
       }
+    }
+    if (this.loadedDocs.has(k)) {
+      const d = this.loadedDocs.get(k) ?? null;
+      return d && structuredClone(d);
     }
     const row = await this.trx
       .selectFrom('entities')
@@ -93,8 +123,9 @@ export class ClinicWriter {
 
   /** Stages the new full state of an entity and the change-feed entry that carries it. */
   put(entity: ChangeEntity, id: string, data: Doc, mutationId: string | null): void {
-    this.top.docs.set(docKey(entity, id), structuredClone(data));
-    this.top.changes.push({ entity, entityId: id, op: 'upsert', data: structuredClone(data), mutationId });
+    // Handlers build a fresh object per put and never touch it again; get() hands out copies.
+    this.top.docs.set(docKey(entity, id), data);
+    this.top.changes.push({ entity, entityId: id, op: 'upsert', data, mutationId });
   }
 
   /**
@@ -106,6 +137,12 @@ export class ClinicWriter {
     for (const l of [this.layer, this.batch]) {
       const o = l?.uniques.get(k);
       if (o !== undefined) return o === owner;
+    }
+    if (this.loadedUniques.has(k)) {
+      const o = this.loadedUniques.get(k) ?? null;
+      if (o !== null) return o === owner;
+      this.top.uniques.set(k, owner);
+      return true;
     }
     const row = await this.trx
       .selectFrom('unique_keys')

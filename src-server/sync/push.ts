@@ -2,7 +2,7 @@ import { formatZodError, zodIssues } from '../../src-shared/schemas/errors';
 import { Role } from '../../src-shared/schemas/enums';
 import type { MutationEnvelope, MutationResult, PushRequest, PushResponse } from '../../src-shared/sync/protocol';
 import type { AuthedDevice } from '../auth/service';
-import type { CommandRegistry, Rejection } from '../commands/registry';
+import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
 import type { MutationsTable } from '../db/schema';
 import { inClinicTransaction } from './transact';
@@ -83,10 +83,22 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
         (await trx.selectFrom('users').select(['id', 'role', 'clinic_id', 'active']).where('id', 'in', actorIds).execute()).map((u) => [u.id, u]),
       );
 
+      // Pass 1 (pure): command, actor, role and schema; collect what the handlers will read.
+      const checked = fresh.map((m) => check(m, actors.get(m.actorUserId), device, registry));
+      const reads = checked.flatMap((c) => (c.ok && c.handler.reads ? [c.handler.reads(c.input)] : []));
+      await writer.prefetch(reads.flatMap((r) => r.entities ?? []), reads.flatMap((r) => r.uniques ?? []));
+
+      // Pass 2: domain rules and effects, in seq order, each in its own layer.
       const records: MutationsTable[] = [];
-      for (const m of fresh) {
+      for (const [i, m] of fresh.entries()) {
+        const c = checked[i]!;
+        let outcome: Rejection | null;
         writer.begin();
-        const outcome = await runOne(m, actors.get(m.actorUserId), device, registry, writer, now);
+        if (!c.ok) outcome = c.rejection;
+        else {
+          const r = await c.handler.apply({ clinicId: device.clinicId, deviceId: device.id, mutationId: m.mutationId, actor: c.actor, now, store: writer }, c.input);
+          outcome = r.ok ? null : r.error;
+        }
         if (outcome === null) {
           writer.commitLayer();
           results.push({ status: 'applied', mutationId: m.mutationId, seq: m.seq });
@@ -112,26 +124,28 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
   return value;
 }
 
-async function runOne(
+type Checked =
+  | { ok: true; handler: CommandHandler; input: unknown; actor: { id: string; role: Role } }
+  | { ok: false; rejection: Rejection };
+
+/** Everything about a mutation that does not depend on the clinic's current state. */
+function check(
   m: MutationEnvelope,
   actor: { id: string; role: string; clinic_id: string | null; active: number } | undefined,
   device: AuthedDevice,
   registry: CommandRegistry,
-  writer: Parameters<Parameters<typeof inClinicTransaction>[2]>[0],
-  now: string,
-): Promise<Rejection | null> {
+): Checked {
   const handler = registry.get(m.name);
-  if (!handler) return { code: 'unknown_command', reason: `The server does not know the command "${m.name}".` };
+  if (!handler) return { ok: false, rejection: { code: 'unknown_command', reason: `The server does not know the command "${m.name}".` } };
   const role = Role.safeParse(actor?.role);
   if (!actor || !role.success || actor.active !== 1 || (actor.clinic_id !== device.clinicId && role.data !== 'system_admin')) {
-    return { code: 'unknown_actor', reason: 'The user who made this change is not an active user of this clinic.', field: 'actorUserId' };
+    return { ok: false, rejection: { code: 'unknown_actor', reason: 'The user who made this change is not an active user of this clinic.', field: 'actorUserId' } };
   }
-  if (!handler.roles.includes(role.data)) return { code: 'forbidden', reason: `The role ${role.data} may not run ${m.name}.` };
+  if (!handler.roles.includes(role.data)) return { ok: false, rejection: { code: 'forbidden', reason: `The role ${role.data} may not run ${m.name}.` } };
   const parsed = handler.schema.safeParse(m.payload);
   if (!parsed.success) {
     const issue = zodIssues(parsed.error)[0];
-    return { code: 'invalid_payload', reason: formatZodError(parsed.error), ...(issue ? { field: issue.field } : {}) };
+    return { ok: false, rejection: { code: 'invalid_payload', reason: formatZodError(parsed.error), ...(issue ? { field: issue.field } : {}) } };
   }
-  const r = await handler.apply({ clinicId: device.clinicId, deviceId: device.id, mutationId: m.mutationId, actor: { id: actor.id, role: role.data }, now, store: writer }, parsed.data);
-  return r.ok ? null : r.error;
+  return { ok: true, handler, input: parsed.data, actor: { id: actor.id, role: role.data } };
 }
