@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:sync`: the sync benchmark (issue 3).
+ *  1. Initial sync of 100,000 orders (+ ~30,000 patients) into an empty desk, in rows/s, against
+ *     raw better-sqlite3 inserts of the same rows into the same schema (the reference).
+ *  2. Push throughput (mutations/s) and per-request latency with 50 simulated desks pushing at
+ *     once, on SQLite and on PostgreSQL (the server runs in its own process, as in production).
+ *  3. A→B propagation: from the start of desk A's push to the row being applied on desk B, which
+ *     listens on server-sent events (p50/p99).
+ * Writes JSON to bench/results/ and prints a Markdown table. `-- --quick` runs smaller sizes.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer } from '../../src-server/app';
+import { inClinicTransaction } from '../../src-server/sync/transact';
+import { openLocalStore } from '../../src-main/db/open';
+import { orderLineToRow, orderToRow, patientToRow } from '../../src-main/db/queries/mappers';
+import { createPatient } from '../../src-main/services/patients';
+import { SyncEngine } from '../../src-main/sync/engine';
+import { deviceAuthorization, type PushResponse } from '../../src-shared/sync/protocol';
+import type { Patient } from '../../src-shared/schemas/entities';
+import { createTestDatabase } from '../support/pg';
+import { ADMIN_TOKEN, api, createClinic, enrolmentCode, patientInput } from '../integration/sync/support/harness';
+import { freePort, spawnTs } from '../integration/sync/support/processes';
+import { makeBlock, BLOCK } from './lib/seed';
+import { machine, markdownTable, writeResults } from './lib/report';
+import { summarize } from './lib/stats';
+
+const quick = process.argv.includes('--quick');
+const ORDERS = quick ? 20_000 : 100_000;
+const DESKS = 50;
+const CLINICS = 10;
+const BATCHES = quick ? 2 : 5;
+const PER_BATCH = 200;
+const PROPAGATIONS = quick ? 20 : 100;
+
+const secrets = (m = new Map<string, string>()) => ({ get: async (k: string) => m.get(k) ?? null, set: async (k: string, v: string) => void m.set(k, v) });
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+async function initialSync(dir: string) {
+  const server = await buildServer({ sqliteFile: join(dir, 'seed-server.sqlite'), adminToken: ADMIN_TOKEN });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  const clinic = await createClinic(url, 'Bench');
+  // Seed the server's feed directly (the same writer a push uses), block by block.
+  const blocks = [];
+  for (let b = 0; b * BLOCK < ORDERS; b++) blocks.push(makeBlock(b, ORDERS, clinic.clinicId));
+  for (const block of blocks) {
+    await inClinicTransaction(server.sdb, clinic.clinicId, async (w) => {
+      for (const p of block.patients) w.put('patient', p.id, p, null);
+      for (const { order } of block.orders) w.put('order', order.id, order, null);
+    });
+  }
+  const patients = blocks.reduce((n, b) => n + b.patients.length, 0);
+  const lines = blocks.reduce((n, b) => n + b.orders.reduce((m, o) => m + o.order.lines.length, 0), 0);
+  const rows = patients + ORDERS + lines;
+
+  // Raw reference: the same rows, same schema, prepared statements, one transaction per block.
+  const raw = await openLocalStore(join(dir, 'raw.sqlite'));
+  const cols = (row: object) => Object.keys(row);
+  const sample = blocks[0]!;
+  const byId = new Map<string, Patient>();
+  for (const b of blocks) for (const p of b.patients) byId.set(p.id, p);
+  const pRow = patientToRow(sample.patients[0]!);
+  const oRow = orderToRow(sample.orders[0]!.order, { patient: sample.patients[0]!, invoice: null, paidDate: null });
+  const lRow = orderLineToRow('x', 0, sample.orders[0]!.order.lines[0]!);
+  const ins = (table: string, c: string[]) => raw.sqlite.prepare(`INSERT INTO ${table} (${c.join(', ')}) VALUES (${c.map((x) => `@${x}`).join(', ')})`);
+  const insP = ins('patients', cols(pRow));
+  const insO = ins('orders', cols(oRow));
+  const insL = ins('order_lines', cols(lRow));
+  const rawStart = process.hrtime.bigint();
+  for (const b of blocks) {
+    raw.sqlite.transaction(() => {
+      for (const p of b.patients) insP.run(patientToRow(p));
+      for (const { order } of b.orders) {
+        insO.run(orderToRow(order, { patient: byId.get(order.patientId)!, invoice: null, paidDate: null }));
+        order.lines.forEach((l, i) => insL.run(orderLineToRow(order.id, i, l)));
+      }
+    })();
+  }
+  const rawMs = ms(rawStart);
+  await raw.close();
+
+  // The real thing: an empty desk, enrolled, pulls everything over HTTP.
+  const store = await openLocalStore(join(dir, 'desk.sqlite'));
+  const engine = new SyncEngine({ store, serverUrl: url, secrets: secrets(), live: false, pullLimit: 5000 });
+  await engine.enrol(await enrolmentCode(url, clinic.clinicId), 'bench desk');
+  const syncStart = process.hrtime.bigint();
+  await engine.syncOnce();
+  const syncMs = ms(syncStart);
+  const got = store.sqlite.prepare(`SELECT count(*) AS n FROM orders`).get() as { n: number };
+  if (got.n !== ORDERS) throw new Error(`initial sync applied ${got.n} orders, expected ${ORDERS}`);
+  await store.close();
+  await server.close();
+  const rawRate = rows / (rawMs / 1000);
+  const syncRate = rows / (syncMs / 1000);
+  return { orders: ORDERS, patients, lines, rows, rawMs, syncMs, rawRowsPerSec: rawRate, syncRowsPerSec: syncRate, ratio: syncRate / rawRate };
+}
+
+async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
+  const pg = kind === 'postgres' ? await createTestDatabase('kassa_bench') : null;
+  const port = await freePort();
+  const env = { PORT: String(port), KASSA_ADMIN_TOKEN: ADMIN_TOKEN, ...(pg ? { DATABASE_URL: pg.url } : { KASSA_SERVER_DB: join(dir, `push-${randomUUID()}.sqlite`) }) };
+  const child = spawnTs('src-server/main.ts', env);
+  try {
+    await child.waitFor('listening');
+    const url = `http://127.0.0.1:${port}`;
+    const desks: { id: string; auth: Record<string, string>; userId: string }[] = [];
+    for (let c = 0; c < CLINICS; c++) {
+      const clinic = await createClinic(url, `Klinik ${c}`);
+      for (let d = 0; d < DESKS / CLINICS; d++) {
+        const code = await enrolmentCode(url, clinic.clinicId);
+        const r = await api<{ deviceId: string; deviceCredential: string }>(url, 'POST', '/v1/enrol', { code, deviceName: `desk ${d}` });
+        desks.push({ id: r.body.deviceId, auth: { authorization: deviceAuthorization(r.body.deviceId, r.body.deviceCredential) }, userId: clinic.userId });
+      }
+    }
+    // Bodies are built before the clock starts: the desks' own work is not the server's.
+    const bodies = desks.map((d) => {
+      let seq = 0;
+      return Array.from({ length: BATCHES }, () =>
+        JSON.stringify({
+          mutations: Array.from({ length: PER_BATCH }, () => ({
+            mutationId: randomUUID(), deviceId: d.id, seq: ++seq, name: 'patient.create', actorUserId: d.userId, payload: patientInput(), clientTime: new Date().toISOString(),
+          })),
+        }),
+      );
+    });
+    const latencies: number[] = [];
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      desks.map(async (d, i) => {
+        for (const body of bodies[i]!) {
+          const t = process.hrtime.bigint();
+          const r = await api<PushResponse>(url, 'POST', '/v1/sync/push', body, d.auth);
+          latencies.push(ms(t));
+          if (r.status !== 200 || r.body.results.some((x) => x.status !== 'applied')) throw new Error(`push failed: ${JSON.stringify(r.body).slice(0, 300)}`);
+        }
+      }),
+    );
+    const wallMs = ms(start);
+    const mutations = DESKS * BATCHES * PER_BATCH;
+    return { kind, desks: DESKS, clinics: CLINICS, batch: PER_BATCH, mutations, wallMs, mutationsPerSec: mutations / (wallMs / 1000), requestLatencyMs: summarize(latencies) };
+  } finally {
+    await child.kill();
+    await pg?.drop();
+  }
+}
+
+async function propagation(kind: 'sqlite' | 'postgres', dir: string) {
+  const pg = kind === 'postgres' ? await createTestDatabase('kassa_bench') : null;
+  const port = await freePort();
+  const env = { PORT: String(port), KASSA_ADMIN_TOKEN: ADMIN_TOKEN, ...(pg ? { DATABASE_URL: pg.url } : { KASSA_SERVER_DB: join(dir, `prop-${randomUUID()}.sqlite`) }) };
+  const child = spawnTs('src-server/main.ts', env);
+  try {
+    await child.waitFor('listening');
+    const url = `http://127.0.0.1:${port}`;
+    const clinic = await createClinic(url);
+    const open = async (name: string, live: boolean) => {
+      const store = await openLocalStore(join(dir, `${name}-${randomUUID()}.sqlite`));
+      const engine = new SyncEngine({ store, serverUrl: url, secrets: secrets(), live, pollMs: 3_600_000 });
+      const { deviceId } = await engine.enrol(await enrolmentCode(url, clinic.clinicId), name);
+      return { store, engine, actor: { userId: clinic.userId, clinicId: clinic.clinicId, role: 'staff' as const, deviceId } };
+    };
+    const a = await open('a', false);
+    const b = await open('b', true);
+    b.engine.start();
+    await a.engine.syncOnce();
+    const has = b.store.sqlite.prepare(`SELECT 1 FROM patients WHERE id = ?`);
+    const samples: number[] = [];
+    for (let i = 0; i < PROPAGATIONS + 5; i++) {
+      const r = await createPatient(a.store, a.actor, patientInput());
+      if (!r.ok) throw new Error(r.error.message);
+      const t = process.hrtime.bigint();
+      await a.engine.syncOnce();
+      while (!has.get(r.value.patient.id)) await new Promise((res) => setImmediate(res));
+      if (i >= 5) samples.push(ms(t));
+    }
+    await b.engine.stop();
+    await a.store.close();
+    await b.store.close();
+    return { kind, samples: samples.length, latencyMs: summarize(samples) };
+  } finally {
+    await child.kill();
+    await pg?.drop();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'kassa-sync-bench-'));
+try {
+  const init = await initialSync(dir);
+  const pushes = [await pushThroughput('sqlite', dir), await pushThroughput('postgres', dir)];
+  const props = [await propagation('sqlite', dir), await propagation('postgres', dir)];
+  const result = { machine: machine(), quick, initialSync: init, push: pushes, propagation: props, targets: { initialSyncRatio: 0.3, pushPerSec: 20_000, propagationP99Ms: 500 } };
+  const file = writeResults('sync', result);
+  const rows: (string | number)[][] = [
+    ['initial sync (rows/s)', init.syncRowsPerSec, `${(init.ratio * 100).toFixed(1)} % of raw (${Math.round(init.rawRowsPerSec).toLocaleString('en-US')} rows/s)`, '≥ 30 % of raw', init.ratio >= 0.3 ? 'yes' : 'no'],
+    ...pushes.map((p) => [`push, ${p.desks} desks, ${p.kind} (mutations/s)`, p.mutationsPerSec, `request p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.batch}/request)`, '≥ 20,000', p.mutationsPerSec >= 20_000 ? 'yes' : 'no']),
+    ...props.map((p) => [`A→B propagation, ${p.kind} (ms)`, p.latencyMs.p50, `p99 ${p.latencyMs.p99.toFixed(1)} ms`, 'p99 ≤ 500 ms', p.latencyMs.p99 <= 500 ? 'yes' : 'no']),
+  ];
+  console.log(`\n${markdownTable(['measure', 'value', 'detail', 'target', 'met'], rows, 1)}\n\n${init.rows.toLocaleString('en-US')} rows (${init.orders.toLocaleString('en-US')} orders, ${init.patients.toLocaleString('en-US')} patients, ${init.lines.toLocaleString('en-US')} lines); results: ${file}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
