@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { PROTOCOL_VERSION } from '../src-shared/sync/protocol';
+import { registerAccounts, type AccountsOptions } from './accounts';
 import { defaultRegistry } from './commands';
 import type { CommandRegistry } from './commands/registry';
 import { openServerDb, type ServerDb } from './db/connect';
@@ -18,6 +19,8 @@ export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly registry?: CommandRegistry;
   readonly pushHooks?: PushHooks;
+  /** Accounts, login policy and the console (issue 6): geoPlugin, BankID, proxy trust. */
+  readonly accounts?: AccountsOptions;
 }
 
 export type KassaServer = FastifyInstance & { readonly sdb: ServerDb };
@@ -47,7 +50,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<KassaServer
   app.removeContentTypeParser('text/plain');
 
   app.get('/health', async () => ({ status: 'ok', database: sdb.kind, protocol: PROTOCOL_VERSION }));
-  authRoutes(app, sdb);
+  authRoutes(app, sdb, await registerAccounts(app, sdb, opts.accounts));
   syncRoutes(app, sdb, opts.registry ?? defaultRegistry(), opts.pushHooks ?? {});
   adminRoutes(app, sdb, opts.adminToken);
   return app as unknown as KassaServer;

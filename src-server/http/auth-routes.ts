@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { EnrolRequest, LoginRequest, RefreshRequest } from '../../src-shared/sync/protocol';
-import { authenticateAccess, authenticateDevice, enrolDevice, login, refreshSession, revokeSession } from '../auth/service';
+import { EnrolRequest, RefreshRequest } from '../../src-shared/sync/protocol';
+import type { AccountsHandle } from '../accounts';
+import { DeskLoginRequest, deskLogin } from '../accounts/desk-login';
+import { clientIp } from '../accounts/login';
+import { authenticateAccess, authenticateDevice, enrolDevice, refreshSession, revokeSession } from '../auth/service';
 import type { ServerDb } from '../db/connect';
 import { parseInput } from './errors';
 import { checkProtocol } from './protocol-version';
 
-export function authRoutes(app: FastifyInstance, sdb: ServerDb): void {
+export function authRoutes(app: FastifyInstance, sdb: ServerDb, accounts: AccountsHandle): void {
   app.post('/v1/enrol', async (request) => {
     checkProtocol(request);
     const body = parseInput(EnrolRequest, request.body, 'body');
@@ -15,8 +18,9 @@ export function authRoutes(app: FastifyInstance, sdb: ServerDb): void {
   app.post('/v1/auth/login', async (request) => {
     checkProtocol(request);
     const device = await authenticateDevice(sdb, request.headers['x-kassa-device'] as string | undefined);
-    const body = parseInput(LoginRequest, request.body, 'body');
-    return login(sdb, device, body);
+    // Lockout, account state, BankID assertion and country policy: src-server/accounts (issue 6).
+    const body = parseInput(DeskLoginRequest, request.body, 'body');
+    return deskLogin(accounts.ctx, accounts.bankid, device, clientIp(accounts.ctx, request), body);
   });
 
   app.post('/v1/auth/refresh', async (request) => {

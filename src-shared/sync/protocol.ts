@@ -92,7 +92,8 @@ export const PushResponse = z.object({
 export type PushResponse = z.infer<typeof PushResponse>;
 
 /** Entities that flow through the change feed; reference data included. */
-export const ChangeEntity = z.enum(['patient', 'order', 'invoice', 'money_event', 'user', 'price_item', 'clinic', 'notice']);
+// user_verifier (offline login) and service_settings: issue 6, src-shared/schemas/accounts.ts.
+export const ChangeEntity = z.enum(['patient', 'order', 'invoice', 'money_event', 'user', 'price_item', 'clinic', 'notice', 'user_verifier', 'service_settings']);
 export type ChangeEntity = z.infer<typeof ChangeEntity>;
 
 export const Change = z.object({
