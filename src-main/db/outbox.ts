@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { CommandName, CommandPayload } from '../../src-shared/schemas/commands';
 import type { Db } from './activity-chain';
@@ -35,6 +36,27 @@ export async function enqueueMutation<N extends CommandName>(
     .executeTakeFirstOrThrow();
   return { seq: row.seq, mutationId };
 }
+
+/**
+ * The same as enqueueMutation on the raw connection, with a statement prepared once: the write
+ * hot paths call it inside the Kysely transaction that holds this very connection.
+ */
+export function enqueueMutationSync<N extends CommandName>(
+  sqlite: Database.Database,
+  name: N,
+  payload: CommandPayload<N>,
+  now: Date = new Date(),
+  mutationId: string = randomUUID(),
+): EnqueuedMutation {
+  let st = insertStatements.get(sqlite);
+  if (!st) {
+    st = sqlite.prepare('INSERT INTO outbox (mutation_id, name, payload, created_at) VALUES (?, ?, ?, ?)');
+    insertStatements.set(sqlite, st);
+  }
+  const r = st.run(mutationId, name, JSON.stringify(payload), now.toISOString());
+  return { seq: Number(r.lastInsertRowid), mutationId };
+}
+const insertStatements = new WeakMap<Database.Database, Database.Statement>();
 
 export type OutboxRow = Selectable<OutboxTable>;
 

@@ -144,8 +144,7 @@ export async function issueInvoice(store: LocalStore, actor: Actor, input: unkno
       })
       .where('id', '=', row.id)
       .execute();
-    const m = await commitCommand(
-      trx, actor, 'invoice.issue', command, `order:${row.id}`, { invoiceNumber: invoice.invoiceNumber, total: invoice.total, option: option.kind }, now,
+    const m = await commitCommand(store, trx, actor, 'invoice.issue', command, `order:${row.id}`, { invoiceNumber: invoice.invoiceNumber, total: invoice.total, option: option.kind }, now,
     );
     return { invoice, plan: planRecord, status: next.status, mutationSeq: m.seq, mutationId: m.mutationId };
   });

@@ -11,6 +11,7 @@ import type { OrderTable } from '../db/tables/core';
 import type { Actor } from './actor';
 import { parseInput, serviceError, type ServiceError, type ServiceResult } from './errors';
 import type { WriteOutcome } from './patients';
+import { insertRow, prepared } from './statements';
 import { commitCommand, refuse, runWrite, type Trx, type WriteOptions } from './write';
 
 interface PricedLines {
@@ -71,27 +72,22 @@ export async function createOrder(store: LocalStore, actor: Actor, input: unknow
     lines: priced.value.lines,
   };
   return runWrite(store, async (trx) => {
-    const patient = await trx
-      .selectFrom('patients')
-      .select(['first_name', 'last_name', 'personnummer', 'phone'])
-      .where('id', '=', order.patientId)
-      .where('clinic_id', '=', actor.clinicId)
-      .executeTakeFirst();
+    // The hot path of the desk: cached prepared statements on the transaction's own connection.
+    const patient = prepared(store.sqlite, 'SELECT first_name, last_name, personnummer, phone FROM patients WHERE id = ? AND clinic_id = ?').get(order.patientId, actor.clinicId) as
+      | { first_name: string; last_name: string; personnummer: string; phone: string | null }
+      | undefined;
     if (!patient) return refuse(serviceError('not_found', 'patientId: no such patient in this clinic', 'patientId'));
-    const taken = await trx.selectFrom('orders').select('id').where('order_number', '=', order.orderNumber).executeTakeFirst();
-    if (taken) refuse(serviceError('duplicate', 'orderNumber: already used by another order', 'orderNumber'));
-    await trx
-      .insertInto('orders')
-      .values(
-        orderToRow(order, {
-          patient: { firstName: patient.first_name, lastName: patient.last_name, personnummer: patient.personnummer, phone: patient.phone },
-          invoice: null,
-          paidDate: null,
-        }),
-      )
-      .execute();
-    await trx.insertInto('order_lines').values(order.lines.map((l, i) => orderLineToRow(order.id, i, l))).execute();
-    const m = await commitCommand(trx, actor, 'order.create', command, `order:${order.id}`, { orderNumber: order.orderNumber, total: order.total }, now);
+    if (prepared(store.sqlite, 'SELECT 1 FROM orders WHERE order_number = ?').get(order.orderNumber)) {
+      refuse(serviceError('duplicate', 'orderNumber: already used by another order', 'orderNumber'));
+    }
+    const denormalized = {
+      patient: { firstName: patient.first_name, lastName: patient.last_name, personnummer: patient.personnummer, phone: patient.phone },
+      invoice: null,
+      paidDate: null,
+    };
+    insertRow(store.sqlite, 'orders', orderToRow(order, denormalized) as Record<string, unknown>);
+    order.lines.forEach((l, i) => insertRow(store.sqlite, 'order_lines', orderLineToRow(order.id, i, l) as Record<string, unknown>));
+    const m = await commitCommand(store, trx, actor, 'order.create', command, `order:${order.id}`, { orderNumber: order.orderNumber, total: order.total }, now);
     return { order, mutationSeq: m.seq, mutationId: m.mutationId };
   });
 }
@@ -118,7 +114,7 @@ export async function updateDraftOrder(store: LocalStore, actor: Actor, input: u
       await trx.insertInto('order_lines').values(priced.value.lines.map((l, i) => orderLineToRow(row.id, i, l))).execute();
     }
     await trx.updateTable('orders').set(set).where('id', '=', row.id).execute();
-    const m = await commitCommand(trx, actor, 'order.update_draft', command, `order:${row.id}`, { fields: Object.keys(patch).join(',') }, now);
+    const m = await commitCommand(store, trx, actor, 'order.update_draft', command, `order:${row.id}`, { fields: Object.keys(patch).join(',') }, now);
     const order = await readOrder(trx, row.id);
     return { order, mutationSeq: m.seq, mutationId: m.mutationId };
   });
@@ -148,7 +144,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
     };
     await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
     await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, updated_at: event.at }).where('id', '=', row.id).execute();
-    const m = await commitCommand(trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now);
+    const m = await commitCommand(store, trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now);
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
   });
 }
@@ -190,8 +186,7 @@ export async function creditOrder(store: LocalStore, actor: Actor, input: unknow
       .set({ status: next.status, status_reason: next.reason, credited_total: row.credited_total + command.amount, updated_at: event.at })
       .where('id', '=', row.id)
       .execute();
-    const m = await commitCommand(
-      trx, actor, 'order.credit', command, `order:${row.id}`, { from: row.status, to: next.status, amount: command.amount, reason: command.reason }, now,
+    const m = await commitCommand(store, trx, actor, 'order.credit', command, `order:${row.id}`, { from: row.status, to: next.status, amount: command.amount, reason: command.reason }, now,
     );
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
   });

@@ -42,7 +42,7 @@ export async function createPatient(store: LocalStore, actor: Actor, input: unkn
       .executeTakeFirst();
     if (existing) refuse(serviceError('duplicate', 'personnummer: a patient with this personnummer is already registered', 'personnummer'));
     await trx.insertInto('patients').values(patientToRow(patient)).execute();
-    const m = await commitCommand(trx, actor, 'patient.create', command, `patient:${patient.id}`, {}, now);
+    const m = await commitCommand(store, trx, actor, 'patient.create', command, `patient:${patient.id}`, {}, now);
     return { patient, mutationSeq: m.seq, mutationId: m.mutationId };
   });
 }
@@ -79,7 +79,7 @@ export async function updatePatient(store: LocalStore, actor: Actor, input: unkn
     if (denormalizedChanged) {
       await trx.updateTable('orders').set(patientColumns(patient)).where('patient_id', '=', patient.id).execute();
     }
-    const m = await commitCommand(trx, actor, 'patient.update', command, `patient:${patient.id}`, { fields: Object.keys(patch).join(',') }, now);
+    const m = await commitCommand(store, trx, actor, 'patient.update', command, `patient:${patient.id}`, { fields: Object.keys(patch).join(',') }, now);
     return { patient, mutationSeq: m.seq, mutationId: m.mutationId };
   });
 }

@@ -4,7 +4,7 @@ import type { CommandName, CommandPayload } from '../../src-shared/schemas/comma
 import { appendActivity } from '../db/activity-chain';
 import type { LocalDatabase } from '../db/database';
 import type { LocalStore } from '../db/open';
-import { enqueueMutation, type EnqueuedMutation } from '../db/outbox';
+import { enqueueMutationSync, type EnqueuedMutation } from '../db/outbox';
 import type { Actor } from './actor';
 import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
 
@@ -47,8 +47,11 @@ function uniqueViolation(e: unknown): ServiceError | null {
 /**
  * The two records every user write ends with, inside its transaction: the outbox mutation (name =
  * the command, payload = the validated command) and the activity record on this device's chain.
+ * The record's details carry the mutationId (src-main/sync links the two by it). `store.sqlite`
+ * is the connection `trx` holds, so the prepared outbox insert is inside the same transaction.
  */
 export async function commitCommand<N extends CommandName>(
+  store: LocalStore,
   trx: Trx,
   actor: Actor,
   name: N,
@@ -57,7 +60,7 @@ export async function commitCommand<N extends CommandName>(
   details: Record<string, string | number | boolean | null>,
   now: Date,
 ): Promise<EnqueuedMutation> {
-  const mutation = await enqueueMutation(trx, name, payload, now);
+  const mutation = enqueueMutationSync(store.sqlite, name, payload, now);
   await appendActivity(
     trx,
     actor.deviceId,
