@@ -93,16 +93,24 @@ export function paynovaHandlers(paynova: PaynovaClient) {
     return { type: 'succeeded', result: { orderId, transactionId, totalOre, option, orderNumber } };
   };
 
-  /** Looks up orderId/transactionId the create job recorded; defers while it has not finished. */
-  async function target(ctx: JobContext<'paynova.finalize' | 'paynova.annul' | 'paynova.refund'>) {
+  /**
+   * The orderId/transactionId the create job recorded. While that job is still on its way the
+   * follow-up waits (defer); if it ended without an authorization, the follow-up cannot run either.
+   */
+  async function target(ctx: JobContext<'paynova.finalize' | 'paynova.annul' | 'paynova.refund'>): Promise<{ orderId: string; transactionId: string } | JobOutcome> {
     const row = await knownOrder(ctx.db, ctx.payload.orderNumber);
-    if (!row || !row.order_id || !row.transaction_id) return null;
-    return { orderId: row.order_id, transactionId: row.transaction_id };
+    if (row && row.order_id && row.transaction_id) return { orderId: row.order_id, transactionId: row.transaction_id };
+    const create = await ctx.db.selectFrom('job').select(['id', 'status']).where('kind', '=', 'paynova.create_authorize').where('idempotency_key', '=', ctx.payload.orderNumber).executeTakeFirst();
+    if (!create) return { type: 'dead', error: `No Paynova order ${ctx.payload.orderNumber} was registered from this desk`, code: 'paynova.unknown_order' };
+    if (create.status === 'failed' || create.status === 'dead' || create.status === 'cancelled') {
+      return { type: 'failed', error: `The order ${ctx.payload.orderNumber} was never authorized at Paynova (its registration ${create.status})`, code: 'paynova.not_authorized', result: { outcome: 'not_authorized', createJobId: create.id } };
+    }
+    return WAIT_FOR_CREATE;
   }
 
   const finalize: JobHandler<'paynova.finalize'> = async (ctx) => {
     const t = await target(ctx);
-    if (!t) return WAIT_FOR_CREATE;
+    if ('type' in t) return t;
     if (ctx.attempt > 1) {
       const info = await paynova.getOrderInfo(t.orderId);
       if (!info.ok) return outcomeOfPaynovaError(info.error);
@@ -120,7 +128,7 @@ export function paynovaHandlers(paynova: PaynovaClient) {
 
   const annul: JobHandler<'paynova.annul'> = async (ctx) => {
     const t = await target(ctx);
-    if (!t) return WAIT_FOR_CREATE;
+    if ('type' in t) return t;
     if (ctx.attempt > 1) {
       const info = await paynova.getOrderInfo(t.orderId);
       if (!info.ok) return outcomeOfPaynovaError(info.error);
@@ -138,7 +146,7 @@ export function paynovaHandlers(paynova: PaynovaClient) {
 
   const refund: JobHandler<'paynova.refund'> = async (ctx) => {
     const t = await target(ctx);
-    if (!t) return WAIT_FOR_CREATE;
+    if ('type' in t) return t;
     // A refund is not idempotent at Paynova: remember how much was refunded before our first try,
     // so a retry after a lost answer can tell whether this refund already happened.
     let before = typeof ctx.progress.refundedBefore === 'number' ? ctx.progress.refundedBefore : undefined;

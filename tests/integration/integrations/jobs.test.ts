@@ -127,9 +127,12 @@ describe('durable provider jobs', () => {
     await sandbox.paynova.control.refuseCreditCheck(PATIENTS.refused);
     try {
       await enqueueOrder(number, { kind: 'installments', months: 24 }, PATIENTS.refused);
+      await t.store.db.transaction().execute((trx) => enqueueJob(trx, { kind: 'paynova.finalize', idempotencyKey: number, clinicId: 'c1', payload: { orderNumber: number, amountOre: 345_000, invoiceId: 'D1-5' } }));
       const seen: { status: string; result: unknown }[] = [];
-      await drain(runner(2000, { onSettled: async (trx, job) => void seen.push({ status: job.status, result: job.result }) }), t.store.db);
-      const job = await only();
+      await drain(runner(2000, { onSettled: async (trx, job) => void (job.kind === 'paynova.create_authorize' && seen.push({ status: job.status, result: job.result })) }), t.store.db);
+      // The follow-up cannot wait forever for an order that will never be authorized.
+      expect(await only('paynova.finalize')).toMatchObject({ status: 'failed', lastErrorCode: 'paynova.not_authorized' });
+      const job = await only('paynova.create_authorize');
       expect(job).toMatchObject({ status: 'failed', attempts: 1, lastErrorCode: 'paynova.credit_check_refused' });
       expect(job.result).toMatchObject({ outcome: 'refused', reason: 'credit_check_refused', errorNumber: 1001 });
       expect(seen).toEqual([{ status: 'failed', result: job.result }]);
