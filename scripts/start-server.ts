@@ -31,13 +31,16 @@ export interface RunningServer {
   url: string;
   clinicId: string;
   enrolmentCodes: string[];
+  /** Per-run token of the bootstrap admin API (stands in for provider webhooks until they land). */
+  adminToken: string;
   demo: Demo;
 }
 
 /** Starts (and on first run seeds) the server; `desks` enrolment codes are issued each run. */
 export async function startServer(opts: { dataDir: string; port?: number; desks?: number }): Promise<RunningServer> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const app = await buildServer({ sqliteFile: join(opts.dataDir, 'server.sqlite'), logger: false });
+  const adminToken = randomToken();
+  const app = await buildServer({ sqliteFile: join(opts.dataDir, 'server.sqlite'), logger: false, adminToken });
   const demo = readDemo();
   const marker = join(opts.dataDir, 'seeded.json');
   let clinicId: string;
@@ -55,7 +58,7 @@ export async function startServer(opts: { dataDir: string; port?: number; desks?
   const enrolmentCodes: string[] = [];
   for (let i = 0; i < (opts.desks ?? 1); i++) enrolmentCodes.push(await createEnrolmentCode(app.sdb, clinicId, adminId));
   const url = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
-  return { app, url, clinicId, enrolmentCodes, demo };
+  return { app, url, clinicId, enrolmentCodes, adminToken, demo };
 }
 
 export const randomToken = () => randomBytes(24).toString('base64url');
@@ -63,6 +66,7 @@ export const randomToken = () => randomBytes(24).toString('base64url');
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
   const s = await startServer({ dataDir: resolve(args.get('data') ?? '.kassa-data/server'), port: Number(args.get('port') ?? 0), desks: Number(args.get('desks') ?? 1) });
-  process.stdout.write(`${JSON.stringify({ event: 'server', url: s.url, clinicId: s.clinicId, enrolmentCodes: s.enrolmentCodes })}\n`);
+    // A test/dev harness: the admin token is handed to the process that started this one, nowhere else.
+  process.stdout.write(`${JSON.stringify({ event: 'server', url: s.url, clinicId: s.clinicId, enrolmentCodes: s.enrolmentCodes, adminToken: s.adminToken })}\n`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void s.app.close().then(() => process.exit(0)));
 }

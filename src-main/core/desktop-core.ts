@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLocalStore } from '../db/open';
-import { pollSmsStatuses } from '../jobs/sms-status';
-import { createProviderRunner } from '../jobs/provider-runner';
+import { startProviderJobs, type RunningProviderJobs } from '../jobs/provider-runner';
 import { SecretStore } from '../secrets/secret-store';
 import { SettingsStore } from '../secrets/settings-store';
 import { SyncEngine } from '../sync/engine';
@@ -55,7 +54,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
   const secrets = new SecretStore(options.keychainService);
   const settings = new SettingsStore({ cwd: options.dataDir });
   if (options.sandbox) {
-    const r = settings.update({ paynova: { baseUrl: options.sandbox.paynovaUrl }, twilio: { baseUrl: options.sandbox.twilioUrl, senderId: 'Kassa' }, geoplugin: { baseUrl: options.sandbox.geopluginUrl }, polling: { jobPollMs: options.pollMs ?? 1000 } });
+    const r = settings.update({ paynova: { baseUrl: options.sandbox.paynovaUrl }, twilio: { baseUrl: options.sandbox.twilioUrl, senderId: 'Kassa' }, geoplugin: { baseUrl: options.sandbox.geopluginUrl }, polling: { jobPollMs: options.pollMs ?? 1000, reconcileIntervalMs: 5000 } });
     if (!r.ok) log('core.sandbox_settings', { message: r.error.message });
   }
   const serverUrl = options.syncServerUrl?.replace(/\/$/, '') ?? null;
@@ -78,15 +77,14 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
   }
 
   const identity = sync?.identity() ?? { deviceId: null, clinicId: null };
-  let providers: CoreDeps['providers'] = null;
-  let smsPoll: NodeJS.Timeout | null = null;
+  // Recovers interrupted jobs, runs the queue, reconciles open Paynova orders and polls SMS status
+  // (status callbacks go to the sync server; polling is the desk's fallback).
+  let providers: RunningProviderJobs | null = null;
   if (identity.deviceId && identity.clinicId) {
-    providers = await createProviderRunner({ db: store.db, secrets, settings: settings.readOrDefaults(), chainId: identity.deviceId, clinicId: identity.clinicId });
-    await providers.runner.recover();
-    providers.runner.start();
-    const sms = providers.sms;
-    // Status callbacks go to the sync server; the desk polls as the fallback for its own messages.
-    smsPoll = setInterval(() => void pollSmsStatuses(store.db, sms).catch(() => undefined), Math.max(pollMs, 1000) * 2);
+    providers = await startProviderJobs({
+      db: store.db, secrets, settings: settings.readOrDefaults(), chainId: identity.deviceId, clinicId: identity.clinicId,
+      onError: (e) => log('core.provider_jobs', { message: e instanceof Error ? e.message : String(e) }),
+    });
   }
 
   const deps: CoreDeps = {
@@ -114,8 +112,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     deps,
     newClient: (transport) => ({ id: randomUUID(), transport, session: null }),
     async close() {
-      if (smsPoll) clearInterval(smsPoll);
-      await providers?.runner.stop();
+      await providers?.stop();
       await sync?.stop();
       await store.close();
     },

@@ -91,8 +91,8 @@ export function OrderDetailScreen({ id }: { id: string }) {
           <dl className="kv">
             <dt>{t('common.total')}</dt><dd>{i18n.money(order.total)}</dd>
             <dt>{t('detail.paid')}</dt><dd>{i18n.money(order.paidTotal)}</dd>
-            <dt>{t('detail.credited')}</dt><dd>{i18n.money(order.creditedTotal)}</dd>
-            <dt>{t('detail.balance')}</dt><dd data-testid="balance">{i18n.money(detail.balance)}</dd>
+            <dt>{t('detail.credited')}</dt><dd data-testid="credited">{i18n.money(order.creditedTotal)}</dd>
+            <dt>{detail.balance < 0 ? t('detail.refund') : t('detail.balance')}</dt><dd data-testid="balance">{i18n.money(Math.abs(detail.balance))}</dd>
           </dl>
         </section>
       </div>
@@ -205,7 +205,7 @@ function IssueDialog({ orderId, onClose, onDone }: { orderId: string; onClose: (
 
   return (
     <Modal title={t('issue.title')} onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <fieldset className="options">
           <legend>{t('issue.choose')}</legend>
           {!options && !error ? <p>{t('common.loading')}</p> : null}
@@ -261,8 +261,8 @@ function CancelDialog({ orderId, onClose, onDone }: { orderId: string; onClose: 
   };
   return (
     <Modal title={t('cancel.title')} onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
-        <Select label={`${t('common.reason')} *`} name="reason" value={reason} onChange={(e) => (setReason(e.target.value), setMissing(false))} error={missing ? t('common.required') : null} required>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <Select label={`${t('common.reason')} *`} name="reason" value={reason} onChange={(e) => (setReason(e.target.value), setMissing(false))} error={missing ? t('common.required') : null} aria-required="true">
           <option value="">{t('reason.pick')}</option>
           {CancelReason.options.map((r) => <option key={r} value={r}>{t(`reason.${r}` as MessageKey)}</option>)}
         </Select>
@@ -309,7 +309,7 @@ function CreditDialog({ orderId, creditable, onClose, onDone }: { orderId: strin
   };
   return (
     <Modal title={t('credit.title')} onClose={onClose}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
         <fieldset>
           <label className="check"><input type="radio" name="mode" checked={mode === 'full'} onChange={() => setMode('full')} /> {t('credit.full', { amount: i18n.money(creditable) })}</label>
           <label className="check"><input type="radio" name="mode" checked={mode === 'partial'} onChange={() => setMode('partial')} /> {t('credit.partial')}</label>
@@ -321,7 +321,7 @@ function CreditDialog({ orderId, creditable, onClose, onDone }: { orderId: strin
             {amountError ? <div className="msg msg-error" role="alert">{amountError}</div> : null}
           </div>
         ) : null}
-        <Select label={`${t('common.reason')} *`} name="reason" value={reason} onChange={(e) => (setReason(e.target.value), setMissing(false))} error={missing ? t('common.required') : null} required>
+        <Select label={`${t('common.reason')} *`} name="reason" value={reason} onChange={(e) => (setReason(e.target.value), setMissing(false))} error={missing ? t('common.required') : null} aria-required="true">
           <option value="">{t('reason.pick')}</option>
           {CreditReason.options.map((r) => <option key={r} value={r}>{t(`reason.${r}` as MessageKey)}</option>)}
         </Select>

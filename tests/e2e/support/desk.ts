@@ -45,3 +45,21 @@ export async function addLine(page: Page, code: string): Promise<void> {
   const value = await pick.locator('option', { hasText: new RegExp(`^${code} `) }).getAttribute('value');
   await pick.selectOption(value!);
 }
+
+/** Creates a patient and a one-line order from the new-order screen; returns the order page URL id. */
+export async function createOrder(page: Page, p: { pn: string; first: string; last: string; phone: string }, codes: string[] = ['101']): Promise<string> {
+  await page.getByRole('navigation').getByRole('link', { name: /Ny order/ }).click();
+  await expect(page.getByRole('heading', { name: 'Ny order' })).toBeVisible();
+  await registerPatient(page, p);
+  for (const c of codes) await addLine(page, c);
+  await page.getByRole('button', { name: 'Spara order' }).click();
+  await expect(page.getByRole('heading', { name: /^Order K/ })).toBeVisible();
+  return page.url().split('/').pop()!;
+}
+
+export async function issue(page: Page, option: 'invoice14' | 'm3' | 'm6' | 'm12' | 'm18' | 'm24' = 'invoice14'): Promise<void> {
+  await page.getByRole('button', { name: 'Skicka faktura' }).click();
+  await page.getByTestId(`option-${option}`).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Skicka faktura' }).click();
+  await expect(page.getByTestId('invoice-number')).toBeVisible();
+}

@@ -104,6 +104,17 @@ export class Stack {
     return { url: String(p.line.url), stop: () => stopProc(p) };
   }
 
+  /** A payment reported to the server (the bootstrap admin route standing in for Paynova's webhook). */
+  async reportPayment(orderId: string, amount: number): Promise<void> {
+    const { clinicId, adminToken } = this.server!.line as { clinicId: string; adminToken: string };
+    const res = await fetch(`${this.serverUrl}/v1/admin/clinics/${clinicId}/payments`, {
+      method: 'POST',
+      headers: { authorization: `Admin ${adminToken}`, 'content-type': 'application/json', 'x-kassa-protocol': '1' },
+      body: JSON.stringify({ orderId, amount }),
+    });
+    if (!res.ok) throw new Error(`payment: ${res.status} ${await res.text()}`);
+  }
+
   /** Drives the Paynova simulator's control API (credit checks, failures). */
   async paynovaControl(path: string, body: unknown): Promise<unknown> {
     const res = await fetch(`${this.sandboxUrls.paynovaUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
