@@ -79,6 +79,30 @@ export function Orders() {
     return () => clearTimeout(timer);
   }, [filter, api, loadMore]);
 
+  // Sync brings other desks' changes and clears "not synced" marks: refresh the loaded head of the
+  // list (the rest reloads as it comes into view) whenever the sync state moves.
+  const syncMark = useRef('');
+  useEffect(() => {
+    if (!filter) return;
+    const timer = setInterval(() => {
+      void api['sync.status']({}).then(async (s) => {
+        const mark = `${s.lastSyncAt}|${s.pending}|${s.rejected}`;
+        if (mark === syncMark.current) return;
+        const first = syncMark.current === '';
+        syncMark.current = mark;
+        if (first || loading.current.busy) return;
+        const gen = loading.current.gen;
+        const page = await api['orders.list']({ ...filter, cursor: null, limit: PAGE, withSummary: true });
+        if (loading.current.gen !== gen) return;
+        loading.current.cursor = page.nextCursor;
+        loading.current.done = page.nextCursor === null;
+        if (page.summary) setSummary(page.summary);
+        setRows(page.rows);
+      }).catch(() => undefined);
+    }, 2500);
+    return () => clearInterval(timer);
+  }, [api, filter]);
+
   // Debounced search box.
   useEffect(() => {
     if (!filter || searchText === filter.search) return;
