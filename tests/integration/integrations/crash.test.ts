@@ -61,7 +61,7 @@ function runChild(vars: Record<string, string>): Run {
   return { child, output: () => out, exited };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -82,10 +82,11 @@ async function ordersNamed(number: string) {
   return (await sandbox.paynova.control.orders()).filter((o) => o.orderNumber === number);
 }
 
-describe('crash safety: a desk killed mid-request never registers an order or sends an SMS twice', () => {
+// Each case starts two Node processes (cold tsx transform): generous limits for a loaded CI box.
+describe('crash safety: a desk killed mid-request never registers an order or sends an SMS twice', { timeout: 120_000 }, () => {
   it('SIGKILL while Paynova holds the create response → restart creates exactly one order', async () => {
     const number = orderNumber('CR');
-    await sandbox.paynova.control.addFault({ route: '^/orders/create$', method: 'POST', kind: 'latency', latencyMs: 3000, times: 1 });
+    await sandbox.paynova.control.addFault({ route: '^/orders/create$', method: 'POST', kind: 'latency', latencyMs: 10_000, times: 1 });
     const first = runChild({ MODE: 'enqueue', JOB_KINDS: 'order', ORDER_NUMBER: number });
     // Kill the moment the simulator has seen the request (its answer is being held).
     await until('the create request', async () => (await sandbox.paynova.control.requests({ path: '^/orders/create$' })).some((r) => (r.body as { orderNumber?: string } | undefined)?.orderNumber === number || r.fault === 'latency'));
@@ -109,7 +110,7 @@ describe('crash safety: a desk killed mid-request never registers an order or se
   it('SIGKILL while Twilio holds the send response → restart checks the list and sends exactly one SMS', async () => {
     const number = orderNumber('CS');
     const to = '+46709990001';
-    await sandbox.twilio.control.addFault({ route: 'Messages\\.json$', method: 'POST', kind: 'latency', latencyMs: 3000, times: 1 });
+    await sandbox.twilio.control.addFault({ route: 'Messages\\.json$', method: 'POST', kind: 'latency', latencyMs: 10_000, times: 1 });
     const first = runChild({ MODE: 'enqueue', JOB_KINDS: 'sms', ORDER_NUMBER: number, SMS_TO: to });
     await until('the SMS request', async () => (await sandbox.twilio.control.requests({ path: 'Messages\\.json$', method: 'POST' })).some((r) => r.fault === 'latency'));
     first.child.kill('SIGKILL');
