@@ -91,7 +91,9 @@ export async function storeDeskActivity(sdb: ServerDb, device: { id: string; cli
       if (r.clinicId !== device.clinicId) throw new ActivityUploadRefused(`records.${i}.clinicId`, "A record must belong to the device's clinic.");
       if (r.seq <= seq && fresh.length === 0) {
         const stored = await trx.selectFrom('activity').select('hash').where('chain_id', '=', device.id).where('seq', '=', r.seq).executeTakeFirst();
-        if (stored?.hash === r.hash) continue;
+        const { hash: _h, ...resent } = r;
+        // A resend must be the stored record itself, not another record under its hash.
+        if (stored?.hash === r.hash && hashActivity(resent) === r.hash) continue;
         throw new ActivityUploadRefused(`records.${i}.hash`, `Record ${r.seq} differs from the one stored earlier: the desk's chain was altered.`);
       }
       if (r.seq !== seq + 1) throw new ActivityUploadRefused(`records.${i}.seq`, `Expected record ${seq + 1} of this chain, got ${r.seq}.`);

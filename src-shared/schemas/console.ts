@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateSchema } from '../domain/dates';
 import { CancelReason } from '../domain/order-state';
 import { AccountView, CountryCode } from './accounts';
 import { ActivityRecord } from './activity';
@@ -147,8 +148,8 @@ export const ActivityQuery = z
     userId: z.string().max(64).optional(),
     action: z.string().max(64).optional(),
     country: z.union([CountryCode, z.literal('unknown')]).optional(),
-    from: IsoDate.optional(),
-    to: IsoDate.optional(),
+    from: IsoDate.pipe(dateSchema).optional(),
+    to: IsoDate.pipe(dateSchema).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
