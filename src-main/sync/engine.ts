@@ -62,6 +62,8 @@ interface OutboxRow {
 }
 
 const STATE_DEVICE = 'device_id';
+/** The server accepts 4 MiB per push; a batch is cut at 1 MiB of payload. */
+const MAX_PUSH_BYTES = 1024 * 1024;
 const STATE_CLINIC = 'clinic_id';
 
 export function fullJitterDelay(failures: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
@@ -239,8 +241,16 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
 
   private async round(): Promise<void> {
     try {
-      await this.pushAll();
+      let pushError: unknown = null;
+      try {
+        await this.pushAll();
+      } catch (e) {
+        // A refusal (e.g. a sequence gap) must not also cut this desk off from others' changes.
+        if (e instanceof SyncHttpError && !e.transient && e.status !== 401 && e.status !== 426) pushError = e;
+        else throw e;
+      }
       await this.pullAll();
+      if (pushError) throw pushError;
       this.state = { online: true, lastSuccessAt: new Date().toISOString(), lastError: null };
     } catch (e) {
       const transient = !(e instanceof SyncHttpError) || e.transient;
@@ -258,8 +268,11 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
     const batch = Math.min(this.opts.batchSize ?? 200, MAX_PUSH_BATCH);
     const select = this.sqlite.prepare(`SELECT seq, mutation_id, name, payload, created_at, actor_user_id FROM outbox WHERE status IN ('pending','in_flight') ORDER BY seq LIMIT ?`);
     for (;;) {
-      const rows = select.all(batch) as OutboxRow[];
-      if (rows.length === 0) return;
+      const all = select.all(batch) as OutboxRow[];
+      if (all.length === 0) return;
+      // Keep a request well under the server's body limit even when orders are large.
+      let bytes = 0;
+      const rows = all.filter((r, i) => (bytes += r.payload.length + 300) <= MAX_PUSH_BYTES || i === 0);
       const missingActor = rows.find((r) => !r.actor_user_id);
       if (missingActor) throw new Error(`Outbox mutation ${missingActor.seq} has no actor; it was not written through the services.`);
       const mutations: MutationEnvelope[] = rows.map((r) => ({

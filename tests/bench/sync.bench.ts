@@ -40,8 +40,8 @@ const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 async function initialSync(dir: string) {
   const server = await buildServer({ sqliteFile: join(dir, 'seed-server.sqlite'), adminToken: ADMIN_TOKEN });
-  const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  const clinic = await createClinic(url, 'Bench');
+  const seedUrl = await server.listen({ port: 0, host: '127.0.0.1' });
+  const clinic = await createClinic(seedUrl, 'Bench');
   // Seed the server's feed directly (the same writer a push uses), block by block.
   const blocks = [];
   for (let b = 0; b * BLOCK < ORDERS; b++) blocks.push(makeBlock(b, ORDERS, clinic.clinicId));
@@ -51,6 +51,12 @@ async function initialSync(dir: string) {
       for (const { order } of block.orders) w.put('order', order.id, order, null);
     });
   }
+  await server.close();
+  // The desk syncs from a server in its own process, as in production.
+  const port = await freePort();
+  const child = spawnTs('src-server/main.ts', { PORT: String(port), KASSA_SERVER_DB: join(dir, 'seed-server.sqlite'), KASSA_ADMIN_TOKEN: ADMIN_TOKEN });
+  await child.waitFor('listening');
+  const url = `http://127.0.0.1:${port}`;
   const patients = blocks.reduce((n, b) => n + b.patients.length, 0);
   const lines = blocks.reduce((n, b) => n + b.orders.reduce((m, o) => m + o.order.lines.length, 0), 0);
   const rows = patients + ORDERS + lines;
@@ -91,7 +97,7 @@ async function initialSync(dir: string) {
   const got = store.sqlite.prepare(`SELECT count(*) AS n FROM orders`).get() as { n: number };
   if (got.n !== ORDERS) throw new Error(`initial sync applied ${got.n} orders, expected ${ORDERS}`);
   await store.close();
-  await server.close();
+  await child.kill();
   const rawRate = rows / (rawMs / 1000);
   const syncRate = rows / (syncMs / 1000);
   return { orders: ORDERS, patients, lines, rows, rawMs, syncMs, rawRowsPerSec: rawRate, syncRowsPerSec: syncRate, ratio: syncRate / rawRate };
