@@ -103,6 +103,8 @@ const statements: string[] = [
   `CREATE INDEX orders_status ON orders (status)`,
   `CREATE INDEX orders_status_created ON orders (status, created_at)`,
   `CREATE INDEX orders_open_due ON orders (due_date) WHERE status IN ('invoiced','overdue')`,
+  // Overdue-only by created date (the receivables view): walks open orders only, due date in the index.
+  `CREATE INDEX orders_open_created ON orders (created_at, due_date) WHERE status IN ('invoiced','overdue')`,
   `CREATE INDEX orders_patient ON orders (patient_id)`,
   `CREATE INDEX orders_staff_created ON orders (created_by_user_id, created_at)`,
   `CREATE INDEX orders_clinician_created ON orders (clinician, created_at)`,

@@ -41,6 +41,8 @@ const SORT_KEY_OF: Record<OrderSortColumn, (r: OrderListDbRow & { patient_sort: 
 };
 
 const OPEN_STATUSES: OrderStatus[] = ['invoiced', 'overdue'];
+/** Statuses only reachable through invoice.issue, so their rows always carry issue and due dates. */
+const ALWAYS_INVOICED = new Set<OrderStatus>(['invoiced', 'paid', 'installments', 'completed', 'overdue', 'rejected', 'credited']);
 /** Statuses whose unpaid, uncredited amount the clinic is still owed (a draft is not claimed yet; a cancelled, rejected or credited order is not owed). */
 const RECEIVABLE = new Set<string>(['invoiced', 'overdue', 'installments', 'paid', 'completed']);
 
@@ -60,7 +62,7 @@ export interface QueryOptions {
 interface Cond {
   build(plus: boolean): RawBuilder<unknown>;
   sortColumn?: OrderSortColumn;
-  composite?: 'status' | 'staff' | 'clinician';
+  composite?: 'status' | 'staff' | 'clinician' | 'overdue';
 }
 const col = (name: string, plus: boolean) => sql.raw(plus ? `+${name}` : name);
 
@@ -88,7 +90,14 @@ function filterConditions(f: OrderFilter, today: string): Cond[] {
   if (f.paymentKind) c.push({ build: (p) => sql`${col('payment_kind', p)} = ${f.paymentKind}` });
   if (f.patientId) c.push({ build: (p) => sql`${col('patient_id', p)} = ${f.patientId}` });
   // Same predicate as the partial index orders_open_due, so overdue-only can be an index range.
-  if (f.overdueOnly) c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(OPEN_STATUSES)}) AND ${col('due_date', p)} < ${today}` });
+  // orders_open_created serves it together with the created sort.
+  if (f.overdueOnly) c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(OPEN_STATUSES)}) AND ${col('due_date', p)} < ${today}`, composite: 'overdue' });
+  // Only drafts (and orders cancelled as drafts) have no invoice dates: when the statuses asked
+  // for exclude them, say so, so a walk of the due-date index skips the undated block at once.
+  const requested = f.overdueOnly ? OPEN_STATUSES : statuses;
+  if (requested.length > 0 && requested.every((st) => ALWAYS_INVOICED.has(st))) {
+    c.push({ build: (p) => sql`${col(`ifnull(due_date, '')`, p)} > ''`, sortColumn: 'dueDate' });
+  }
   const match = ftsMatchExpression(f.search);
   if (match) c.push({ build: (p) => sql`${col('local_id', p)} IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${match})` });
   return c;
@@ -109,7 +118,7 @@ async function choosePlan(store: LocalStore, clinic: RawBuilder<unknown>, conds:
   if (filters.length === 0) return { plan: 'walk_sort_index' };
   if (sort === 'createdAt') {
     // (status|staff|clinician, created_at) indexes serve an equality filter and the sort at once.
-    const composite = filters.find((c) => c.composite === 'status') ?? filters.find((c) => c.composite === 'staff') ?? filters.find((c) => c.composite === 'clinician');
+    const composite = (['overdue', 'status', 'staff', 'clinician'] as const).map((k) => filters.find((c) => c.composite === k)).find((c) => c !== undefined);
     if (composite) return { plan: 'composite', composite };
   }
   const probe = await sql<{ n: number }>`

@@ -33,10 +33,13 @@ const MAX_TOKEN_LENGTH = 40;
 
 /**
  * Turns what a person typed into an FTS5 MATCH expression, or null when there is nothing to
- * search. Each word becomes a quoted prefix term (quoted, so FTS5 operators and punctuation in the
- * input are inert), all words must match. When the input is a number written with separators
- * ("19451224-1234", "070-123 45 67", "+46 70 123"), the digits joined are tried as one prefix too,
- * because the index holds personnummer and phone numbers as unbroken digit runs.
+ * search. Words are quoted (so FTS5 operators and punctuation in the input are inert) and must all
+ * match; only the LAST word is a prefix, as in any type-ahead box ("anna ström" finds Anna
+ * Strömberg). Keeping the earlier words exact matters for speed: a prefix term makes FTS5 merge
+ * the doclists of every term it covers, and "ORD"* covers a million orders.
+ * When the input is a number written with separators ("19451224-1234", "070-123 45 67",
+ * "+46 70 123"), the digits joined are tried as one prefix too, because the index holds
+ * personnummer and phone numbers as unbroken digit runs.
  */
 export function ftsMatchExpression(input: string): string | null {
   const text = input.normalize('NFC');
@@ -46,7 +49,7 @@ export function ftsMatchExpression(input: string): string | null {
     .slice(0, MAX_TOKENS)
     .map((t) => t.slice(0, MAX_TOKEN_LENGTH));
   if (tokens.length === 0) return null;
-  const words = tokens.map((t) => `"${t}"*`).join(' AND ');
+  const words = tokens.map((t, i) => (i === tokens.length - 1 ? `"${t}"*` : `"${t}"`)).join(' AND ');
   const digitsOnly = /^[\d\s+\-–./()]+$/.test(text.trim());
   const joined = text.replace(/\D/g, '').slice(0, MAX_TOKEN_LENGTH);
   if (digitsOnly && tokens.length > 1 && joined.length > 0) return `(${words}) OR "${joined}"*`;

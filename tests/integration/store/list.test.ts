@@ -63,7 +63,10 @@ async function load(specs: OrderSpec[]): Promise<void> {
       paymentOption: s.kind === null ? null : s.kind === 'invoice14' ? { kind: 'invoice14' } : { kind: 'installments', months: 12 },
       createdAt: created,
     };
-    const due = s.due === null ? null : DATES[s.due]!;
+    // As in real data: a draft has no invoice yet, every status past invoicing has one
+    // (a cancelled order may have been a draft or an invoice).
+    const dueIndex = s.status === 'draft' ? null : s.status === 'cancelled' ? s.due : (s.due ?? s.created % DATES.length);
+    const due = dueIndex === null ? null : DATES[dueIndex]!;
     const seed = await insertOrderRow(t.store, patients[s.patient]!, o, {
       invoice: due === null ? null : { id: crypto.randomUUID(), invoiceNumber: `K1-${String(n).padStart(6, '0')}`, issueDate: '2025-04-01', dueDate: due },
       paidDate: s.paid === null ? null : DATES[s.paid]!,
