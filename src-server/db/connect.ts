@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { serverMigrations } from './migrations';
 import type { ServerDatabase } from './schema';
@@ -31,6 +31,12 @@ const CHANNEL = 'kassa_changes';
 
 // int8 (bigint) columns hold cursors and seqs, always far below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/** KASSA_SQL_LOG=1 prints every query's duration and text to stderr (profiling only). */
+function queryLog(): ((e: LogEvent) => void) | undefined {
+  if (!process.env.KASSA_SQL_LOG) return undefined;
+  return (e) => process.stderr.write(`sql ${e.queryDurationMillis.toFixed(2)}ms ${e.query.sql.slice(0, 120).replace(/\s+/g, ' ')}\n`);
+}
 
 class InCodeProvider implements MigrationProvider {
   constructor(private readonly migrations: Record<string, Migration>) {}
@@ -72,7 +78,7 @@ function openSqlite(file: string): ServerDb {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog() });
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
@@ -98,7 +104,7 @@ async function openPostgres(url: string): Promise<ServerDb> {
   const pool = new pg.Pool({ connectionString: url, max: 16 });
   // A broken idle connection must not crash the server; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }), log: queryLog() });
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   let closed = false;

@@ -81,21 +81,28 @@ export class ClinicWriter {
    * does not pay a round trip per lookup. Anything not prefetched is still read on demand.
    */
   async prefetch(entities: readonly (readonly [ChangeEntity, string])[], uniques: readonly (readonly [string, string])[]): Promise<void> {
-    const wantDocs = [...new Set(entities.map(([e, id]) => docKey(e, id)))].filter((k) => !this.loadedDocs.has(k));
-    for (let i = 0; i < wantDocs.length; i += CHUNK) {
-      const chunk = wantDocs.slice(i, i + CHUNK);
-      const ids = [...new Set(chunk.map((k) => k.split('\u0000')[1]!))];
-      const rows = await this.trx.selectFrom('entities').select(['entity', 'id', 'data']).where('clinic_id', '=', this.clinicId).where('id', 'in', ids).execute();
-      for (const k of chunk) this.loadedDocs.set(k, null);
-      for (const r of rows) this.loadedDocs.set(docKey(r.entity, r.id), JSON.parse(r.data) as Doc);
+    // Grouped by entity / kind so every query walks the primary key (clinic, entity|kind, id|key).
+    const docsByEntity = new Map<string, Set<string>>();
+    for (const [e, id] of entities) if (!this.loadedDocs.has(docKey(e, id))) (docsByEntity.get(e) ?? docsByEntity.set(e, new Set()).get(e)!).add(id);
+    for (const [entity, idSet] of docsByEntity) {
+      const ids = [...idSet];
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        const rows = await this.trx.selectFrom('entities').select(['id', 'data']).where('clinic_id', '=', this.clinicId).where('entity', '=', entity).where('id', 'in', chunk).execute();
+        for (const id of chunk) this.loadedDocs.set(docKey(entity, id), null);
+        for (const r of rows) this.loadedDocs.set(docKey(entity, r.id), JSON.parse(r.data) as Doc);
+      }
     }
-    const wantUniques = [...new Set(uniques.map(([kind, key]) => `${kind}\u0000${key}`))].filter((k) => !this.loadedUniques.has(k));
-    for (let i = 0; i < wantUniques.length; i += CHUNK) {
-      const chunk = wantUniques.slice(i, i + CHUNK);
-      const keys = [...new Set(chunk.map((k) => k.split('\u0000')[1]!))];
-      const rows = await this.trx.selectFrom('unique_keys').select(['kind', 'key', 'owner_id']).where('clinic_id', '=', this.clinicId).where('key', 'in', keys).execute();
-      for (const k of chunk) this.loadedUniques.set(k, null);
-      for (const r of rows) this.loadedUniques.set(`${r.kind}\u0000${r.key}`, r.owner_id);
+    const keysByKind = new Map<string, Set<string>>();
+    for (const [kind, key] of uniques) if (!this.loadedUniques.has(`${kind}\u0000${key}`)) (keysByKind.get(kind) ?? keysByKind.set(kind, new Set()).get(kind)!).add(key);
+    for (const [kind, keySet] of keysByKind) {
+      const keys = [...keySet];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const chunk = keys.slice(i, i + CHUNK);
+        const rows = await this.trx.selectFrom('unique_keys').select(['key', 'owner_id']).where('clinic_id', '=', this.clinicId).where('kind', '=', kind).where('key', 'in', chunk).execute();
+        for (const key of chunk) this.loadedUniques.set(`${kind}\u0000${key}`, null);
+        for (const r of rows) this.loadedUniques.set(`${kind}\u0000${r.key}`, r.owner_id);
+      }
     }
   }
 

@@ -21,7 +21,7 @@ import { SyncEngine } from '../../src-main/sync/engine';
 import { deviceAuthorization, type PushResponse } from '../../src-shared/sync/protocol';
 import type { Patient } from '../../src-shared/schemas/entities';
 import { createTestDatabase } from '../support/pg';
-import { ADMIN_TOKEN, api, createClinic, enrolmentCode, patientInput } from '../integration/sync/support/harness';
+import { ADMIN_TOKEN, api, createClinic, enrolmentCode, orderInput, patientInput } from '../integration/sync/support/harness';
 import { freePort, spawnTs } from '../integration/sync/support/processes';
 import { makeBlock, BLOCK } from './lib/seed';
 import { machine, markdownTable, writeResults } from './lib/report';
@@ -120,16 +120,20 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
         desks.push({ id: r.body.deviceId, auth: { authorization: deviceAuthorization(r.body.deviceId, r.body.deviceCredential) }, userId: clinic.userId });
       }
     }
-    // Bodies are built before the clock starts: the desks' own work is not the server's.
+    // Bodies are built before the clock starts: the desks' own work is not the server's. The mix
+    // is a front desk's: one new patient for every three orders (the store bench's 0.3 ratio).
     const bodies = desks.map((d) => {
       let seq = 0;
-      return Array.from({ length: BATCHES }, () =>
-        JSON.stringify({
-          mutations: Array.from({ length: PER_BATCH }, () => ({
-            mutationId: randomUUID(), deviceId: d.id, seq: ++seq, name: 'patient.create', actorUserId: d.userId, payload: patientInput(), clientTime: new Date().toISOString(),
-          })),
-        }),
-      );
+      const m = (name: string, payload: unknown) => ({ mutationId: randomUUID(), deviceId: d.id, seq: ++seq, name, actorUserId: d.userId, payload, clientTime: new Date().toISOString() });
+      return Array.from({ length: BATCHES }, () => {
+        const mutations = [];
+        while (mutations.length < PER_BATCH) {
+          const p = patientInput();
+          mutations.push(m('patient.create', p));
+          for (let k = 0; k < 3 && mutations.length < PER_BATCH; k++) mutations.push(m('order.create', orderInput(p.id)));
+        }
+        return JSON.stringify({ mutations });
+      });
     });
     const latencies: number[] = [];
     const start = process.hrtime.bigint();
