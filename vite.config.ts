@@ -31,6 +31,22 @@ export default defineConfig(({ mode }) => {
       ssr: { noExternal: ['zod'] },
     };
   }
+  if (mode === 'console') {
+    // The central console (src-renderer/console → dist/console), served by the sync server at /console/.
+    return {
+      root: resolve(import.meta.dirname, 'src-renderer/console'),
+      base: '/console/',
+      plugins: [react()],
+      build: {
+        outDir: resolve(import.meta.dirname, 'dist/console'),
+        emptyOutDir: true,
+        target: 'es2022',
+        sourcemap: false,
+        modulePreload: { polyfill: false },
+        assetsInlineLimit: 0,
+      },
+    };
+  }
   return {
     root: resolve(import.meta.dirname, 'src-renderer/desk'),
     base: './',
