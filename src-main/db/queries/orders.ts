@@ -41,6 +41,7 @@ const SORT_KEY_OF: Record<OrderSortColumn, (r: OrderListDbRow & { patient_sort: 
 };
 
 const OPEN_STATUSES: OrderStatus[] = ['invoiced', 'overdue'];
+const OPEN_STATUSES_SQL = sql.raw(OPEN_STATUSES.map((st) => `'${st}'`).join(', '));
 /** Statuses only reachable through invoice.issue, so their rows always carry issue and due dates. */
 const ALWAYS_INVOICED = new Set<OrderStatus>(['invoiced', 'paid', 'installments', 'completed', 'overdue', 'rejected', 'credited']);
 /** Statuses whose unpaid, uncredited amount the clinic is still owed (a draft is not claimed yet; a cancelled, rejected or credited order is not owed). */
@@ -91,7 +92,8 @@ function filterConditions(f: OrderFilter, today: string): Cond[] {
   if (f.patientId) c.push({ build: (p) => sql`${col('patient_id', p)} = ${f.patientId}` });
   // Same predicate as the partial index orders_open_due, so overdue-only can be an index range.
   // orders_open_created serves it together with the created sort.
-  if (f.overdueOnly) c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(OPEN_STATUSES)}) AND ${col('due_date', p)} < ${today}`, composite: 'overdue' });
+  // The statuses are literals, not parameters: SQLite can only prove a partial index's WHERE from constants.
+  if (f.overdueOnly) c.push({ build: (p) => sql`${col('status', p)} IN (${OPEN_STATUSES_SQL}) AND ${col('due_date', p)} < ${today}`, composite: 'overdue' });
   // Only drafts (and orders cancelled as drafts) have no invoice dates: when the statuses asked
   // for exclude them, say so, so a walk of the due-date index skips the undated block at once.
   const requested = f.overdueOnly ? OPEN_STATUSES : statuses;
