@@ -36,11 +36,12 @@ export async function startDesk(opts: {
   sandbox: SandboxUrls | null;
   port?: number;
   pollMs?: number;
+  keychainService?: string;
 }): Promise<RunningDesk> {
   const staticDir = join(ROOT, 'dist/desk');
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error('The desk is not built: run `npm run build:renderer` first.');
   // Sandbox desks keep their demo credentials (and device credential) apart from a real "Kassa" entry.
-  const keychainService = opts.sandbox ? `Kassa Sandbox ${opts.deskName}` : 'Kassa';
+  const keychainService = opts.keychainService ?? (opts.sandbox ? `Kassa Sandbox ${opts.deskName}` : 'Kassa');
   if (opts.sandbox) {
     const secrets = new SecretStore(keychainService);
     const c = opts.sandbox.credentials;

@@ -50,6 +50,8 @@ export const contract = {
 
   // --- orders ---
   'orders.list': call(OrdersListInput, z.object({ rows: z.array(OrderRow), nextCursor: z.string().nullable(), summary: ArSummary.nullable() }), 'orders.read'),
+  /** The AR header over the whole filtered set; separate so the rows can paint before the sums. */
+  'orders.summary': call(OrdersFilter, ArSummary, 'orders.read'),
   'orders.get': call(z.object({ id: Id }), OrderDetail, 'orders.read'),
   'orders.create': call(OrderCreateInput, z.object({ id: Id, orderNumber: z.string() }), 'orders.write'),
   'orders.updateDraft': call(OrderUpdateDraftInput, Done, 'orders.write'),

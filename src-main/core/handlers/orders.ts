@@ -24,6 +24,7 @@ import { invoicePdf } from '../invoice-pdf';
 import { enqueueAfterCancel, enqueueAfterCredit, enqueueAfterIssue } from '../provider-flow';
 
 export const PLAN_MONTHS = [3, 6, 12, 18, 24] as const;
+const RECEIVABLE_STATUSES: ReadonlySet<string> = new Set(['invoiced', 'overdue', 'installments', 'paid', 'completed', 'credited']);
 
 /** Which orders have unsynced or rejected local changes, and which wait on a provider. */
 function pendingFacts(deps: CoreDeps): (orderId: string) => PendingFacts {
@@ -52,7 +53,10 @@ function toOrderRow(r: OrderListRow, facts: (id: string) => PendingFacts): Order
   return {
     id: r.id, orderNumber: r.orderNumber, patientId: r.patientId, clinician: r.clinician, status: r.status, statusReason: r.statusReason,
     paymentOption: r.paymentOption, total: r.total, creditedTotal: r.creditedTotal, paidTotal: r.paidTotal, createdAt: r.createdAt, updatedAt: r.updatedAt,
-    patientName: r.patientName, personnummer: r.personnummer, invoiceNumber: r.invoiceNumber, dueDate: r.dueDate, balance: r.balance, pending: facts(r.id),
+    patientName: r.patientName, personnummer: r.personnummer, invoiceNumber: r.invoiceNumber, dueDate: r.dueDate,
+    // A draft is not claimed yet and a cancelled or rejected order is not owed: nothing to pay.
+    balance: RECEIVABLE_STATUSES.has(r.status) ? r.balance : 0,
+    pending: facts(r.id),
   };
 }
 
@@ -178,7 +182,7 @@ async function loadPatient(deps: CoreDeps, actor: Actor, id: string): Promise<Pa
 
 export function orderHandlers(deps: CoreDeps): Pick<
   Handlers,
-  'orders.list' | 'orders.get' | 'orders.create' | 'orders.updateDraft' | 'orders.paymentOptions' | 'orders.issueInvoice' | 'orders.cancel' | 'orders.credit' | 'orders.exportCsv' | 'orders.invoicePdf' | 'priceList.list'
+  'orders.list' | 'orders.summary' | 'orders.get' | 'orders.create' | 'orders.updateDraft' | 'orders.paymentOptions' | 'orders.issueInvoice' | 'orders.cancel' | 'orders.credit' | 'orders.exportCsv' | 'orders.invoicePdf' | 'priceList.list'
 > {
   return {
     'priceList.list': async (_input, ctx) => {
@@ -193,6 +197,7 @@ export function orderHandlers(deps: CoreDeps): Pick<
       const summary = withSummary ? arSummary(unwrapService(await orderSummary(deps.store, actor, filterOf(f)))) : null;
       return { ...page, summary };
     },
+    'orders.summary': async (input, ctx) => arSummary(unwrapService(await orderSummary(deps.store, actorOf(deps, ctx.session), filterOf(input)))),
     'orders.get': async (input, ctx) => {
       const actor = actorOf(deps, ctx.session);
       const order = await getOrder(deps.store, actor, input.id);
@@ -203,7 +208,7 @@ export function orderHandlers(deps: CoreDeps): Pick<
       const moneyEvents = await getMoneyEvents(deps.store, actor, order.id);
       const activated = order.paidTotal > 0 || moneyEvents.some((e) => e.kind === 'payment' || e.kind === 'installment_payment') || ['paid', 'installments', 'completed'].includes(order.status);
       const events = allowedEvents(order.status, { activated, creditableAmount: order.total - order.creditedTotal });
-      const receivable = ['invoiced', 'overdue', 'installments', 'paid', 'completed'].includes(order.status);
+      const receivable = RECEIVABLE_STATUSES.has(order.status);
       return {
         order, patient, invoice: inv?.invoice ?? null, plan: inv?.plan ?? null, moneyEvents,
         timeline: await timeline(deps, order, jobs),

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
+import { AccountView } from '../../../src-shared/schemas/accounts';
 import { ActivityPage, ChainVerification, ClinicView } from '../../../src-shared/schemas/console';
 import { call, fieldError } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
@@ -11,6 +12,7 @@ const LIMIT = 100;
 export function ActivityScreen() {
   const { t, dateTime } = useI18n();
   const [clinics, setClinics] = useState<ClinicView[]>([]);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
   const [f, setF] = useState({ clinicId: '', userId: '', action: '', country: '', from: '', to: '' });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<ActivityPage | null>(null);
@@ -28,6 +30,9 @@ export function ActivityScreen() {
     });
   useEffect(() => {
     void list.run(async () => setClinics((await call(z.object({ clinics: z.array(ClinicView) }), 'GET', '/clinics')).clinics));
+    void call(z.object({ users: z.array(AccountView) }), 'GET', '/users')
+      .then((r) => setNames(new Map(r.users.map((u) => [u.id, u.username]))))
+      .catch(() => undefined);
     void load();
   }, []);
   const clinicName = (id: string) => clinics.find((c) => c.id === id)?.name ?? (id === 'service' ? '–' : id.slice(0, 8));
@@ -74,7 +79,7 @@ export function ActivityScreen() {
               <td>{clinicName(r.clinicId)}</td>
               <td>{r.action}</td>
               <td><Badge kind={r.outcome === 'ok' ? 'ok' : r.outcome === 'refused' ? 'warn' : 'bad'}>{r.outcome}</Badge>{r.details.flagged === true ? <> <Badge kind="warn">⚑</Badge></> : null}</td>
-              <td className="mono">{r.actorUserId?.slice(0, 8) ?? '–'}</td>
+              <td className={r.actorUserId && names.has(r.actorUserId) ? undefined : 'mono'}>{r.actorUserId ? (names.get(r.actorUserId) ?? r.actorUserId.slice(0, 8)) : '–'}</td>
               <td>{r.country ?? t('unknownCountry')}</td>
               <td className="mono">{r.subject ?? ''}</td>
               <td className="mono small">{Object.entries(r.details).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`).join(' ')}</td>

@@ -23,7 +23,7 @@ export function Clinics({ go }: { go: (path: string) => void }) {
   return (
     <section>
       <h2>{t('clinics')}</h2>
-      <form className="card row" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label={t('newClinic')}>
+      <form className="card row" onSubmit={(e) => { e.preventDefault(); void create(); }}>
         <Field label={t('newClinic')} value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
         <button type="submit" className="primary" disabled={busy}>{t('create')}</button>
       </form>

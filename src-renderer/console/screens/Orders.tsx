@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import { CancelReason } from '../../../src-shared/domain/order-state';
+import { formatPersonnummer } from '../../../src-shared/domain/personnummer';
 import { OrderStatus } from '../../../src-shared/schemas/enums';
 import { OrderSortColumn } from '../../../src-shared/schemas/queries';
 import { CancellationRequestNotice, ClinicView, ConsoleOrderDetail, ConsoleOrderPage, type ConsoleOrderQueryInput } from '../../../src-shared/schemas/console';
@@ -47,7 +48,7 @@ export function Orders({ go }: { go: (path: string) => void }) {
         <Select label={t('sort')} value={q.sort ?? 'createdAt'} onChange={(e) => void search({ ...q, sort: OrderSortColumn.parse(e.target.value), offset: 0 })}>
           {OrderSortColumn.options.map((s) => <option key={s} value={s}>{SORT_LABEL[s]?.[language] ?? s}</option>)}
         </Select>
-        <Select label={t('sort')} aria-label={t('sort')} value={q.direction ?? 'desc'} onChange={(e) => void search({ ...q, direction: e.target.value === 'asc' ? 'asc' : 'desc', offset: 0 })}>
+        <Select label={t('direction')} value={q.direction ?? 'desc'} onChange={(e) => void search({ ...q, direction: e.target.value === 'asc' ? 'asc' : 'desc', offset: 0 })}>
           <option value="desc">{t('descending')}</option>
           <option value="asc">{t('ascending')}</option>
         </Select>
@@ -112,7 +113,7 @@ export function OrderDetail({ clinicId, orderId, go }: { clinicId: string; order
       <h2>{t('orderDetail', { number: o.orderNumber })} <Badge>{status(o.status)}</Badge></h2>
       <dl className="facts">
         <dt>{t('clinic')}</dt><dd>{d.clinicName}</dd>
-        <dt>{t('patient')}</dt><dd>{d.patient ? `${d.patient.firstName} ${d.patient.lastName} (${d.patient.personnummer})` : '–'}</dd>
+        <dt>{t('patient')}</dt><dd>{d.patient ? `${d.patient.firstName} ${d.patient.lastName} (${formatPersonnummer(d.patient.personnummer)})` : '–'}</dd>
         <dt>{t('total')}</dt><dd>{money(o.total)}</dd>
         <dt>{t('balance')}</dt><dd>{money(o.total - o.paidTotal - o.creditedTotal)}</dd>
         <dt>{t('created')}</dt><dd>{dateTime(o.createdAt)}</dd>

@@ -10,6 +10,28 @@ import { PendingTags } from './parts';
 
 type Dialog = 'issue' | 'cancel' | 'credit' | null;
 
+const EVENT_KEYS: Record<string, MessageKey> = {
+  created: 'timeline.created',
+  issued: 'timeline.issued',
+  edited: 'timeline.edited',
+  cancelled: 'timeline.cancellation',
+  cancellation: 'timeline.cancellation',
+  credited: 'timeline.credit',
+  credit: 'timeline.credit',
+  payment: 'timeline.payment',
+  installment_payment: 'timeline.payment',
+  reminder_fee: 'timeline.reminderFee',
+  status: 'timeline.status',
+};
+
+/** Timeline events in the person's language; a provider job that failed says which call. */
+function eventText(t: (k: MessageKey, p?: Record<string, string>) => string, event: string): string {
+  const key = EVENT_KEYS[event];
+  if (key) return t(key);
+  if (/\.(failed|dead)$/.test(event)) return t('timeline.providerFailed', { call: event.replace(/\.(failed|dead)$/, '') });
+  return event;
+}
+
 export function OrderDetailScreen({ id }: { id: string }) {
   const api = useApi();
   const i18n = useI18n();
@@ -126,7 +148,7 @@ export function OrderDetailScreen({ id }: { id: string }) {
             {detail.timeline.map((e, i) => (
               <li key={i}>
                 <time>{i18n.dateTime(e.at)}</time>{' '}
-                {e.status ? <StatusBadge status={e.status} /> : null} <span>{e.event}</span>
+                {e.status ? <StatusBadge status={e.status} /> : null} <span>{eventText(t, e.event)}</span>
                 {e.reason !== 'none' ? <span className="reason"> – {t(`reason.${e.reason}` as MessageKey)}</span> : null}
                 {e.amount != null ? <span> · {i18n.money(e.amount)}</span> : null}
                 {e.note ? <div className="muted">{e.note}</div> : null}

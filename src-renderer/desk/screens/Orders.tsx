@@ -9,6 +9,8 @@ import { PendingTags } from './parts';
 
 const ROW_HEIGHT = 36;
 const PAGE = 500;
+/** Enough to fill a tall screen; the rest follows in full pages as the list scrolls. */
+const FIRST_PAGE = 100;
 const DEFAULT_FILTER: OrdersFilter = OrdersFilter.parse({});
 
 function dateRange(from: string | null, to: string | null): OrdersFilter['created'] {
@@ -52,11 +54,16 @@ export function Orders() {
       st.busy = true;
       try {
         const first = st.cursor === null;
-        const page = await api['orders.list']({ ...f, cursor: st.cursor, limit: PAGE, withSummary: first });
+        // Rows first, sums right after: the core answers in order, so the page is not held up
+        // by the AR aggregate over the whole filtered set.
+        const pending = api['orders.list']({ ...f, cursor: st.cursor, limit: first ? FIRST_PAGE : PAGE, withSummary: false });
+        if (first) {
+          void api['orders.summary'](f).then((s) => loading.current.gen === gen && setSummary(s), (e: unknown) => loading.current.gen === gen && setError(e));
+        }
+        const page = await pending;
         if (loading.current.gen !== gen) return;
         st.cursor = page.nextCursor;
         st.done = page.nextCursor === null;
-        if (first && page.summary) setSummary(page.summary);
         setRows((prev) => (first ? page.rows : prev.concat(page.rows)));
         setError(null);
       } catch (e) {
@@ -121,7 +128,7 @@ export function Orders() {
 
   if (!filter) return <div className="screen">{t('common.loading')}</div>;
   const update = (patch: Partial<OrdersFilter>) => setFilter({ ...filter, ...patch });
-  const count = summary?.count ?? rows.length;
+  const count = summary?.count ?? (loading.current.done ? rows.length : rows.length + 1);
 
   const exportCsv = async () => {
     try {
