@@ -44,7 +44,8 @@ test('receptionist: register a patient, two-line order, 12-month plan, SMS sent,
   // The SMS goes out through the Twilio simulator and its delivery status comes back.
   await expect(page.getByTestId('sms-status').first()).toHaveText(/sent|delivered|queued|accepted|sending/, { timeout: 30_000 });
   await expect(page.getByTestId('sms-status').first()).toHaveText(/sent|delivered/, { timeout: 30_000 });
+  await expect(page.getByTestId('timeline')).toContainText('Faktura skickad');
+  await page.screenshot({ path: 'docs/screenshots/order-detail.png', fullPage: true });
   // The simulated credit approval makes the plan active.
   await expect(page.locator('.screen-head .badge')).toHaveText('Delbetalning', { timeout: 45_000 });
-  await page.screenshot({ path: 'docs/screenshots/order-detail.png', fullPage: true });
 });
