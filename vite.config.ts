@@ -5,46 +5,28 @@ import { defineConfig } from 'vite';
 /**
  * Default mode: the desk UI (src-renderer/desk → dist/desk), relative asset URLs so the same build
  * loads from app://desk (Electron) and from the browser host. No inline scripts: the CSP forbids
- * them. `--mode electron` bundles the Electron main process and the sandboxed preload (which
- * cannot require our modules) into dist/electron.
+ * them. `--mode electron` bundles the Electron main process and `--mode electron-preload` the
+ * sandboxed preload (CommonJS, everything inlined: it cannot require our modules) into dist/electron.
  */
 export default defineConfig(({ mode }) => {
-  if (mode === 'electron') {
+  if (mode === 'electron' || mode === 'electron-preload') {
+    const preload = mode === 'electron-preload';
     return {
       build: {
         outDir: resolve(import.meta.dirname, 'dist/electron'),
-        emptyOutDir: true,
+        // The two Electron builds share the folder: only the first empties it.
+        emptyOutDir: !preload,
         ssr: true,
         target: 'node22',
         minify: false,
         rollupOptions: {
-          input: {
-            main: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
-            preload: resolve(import.meta.dirname, 'src-main/electron/preload.ts'),
-          },
-          external: [/^electron$/, /^node:/, 'better-sqlite3', 'keytar', 'ws', 'twilio', 'axios', 'electron-store', 'conf', 'kysely'],
-          output: [
-            { format: 'es', entryFileNames: '[name].js' },
-          ],
+          input: resolve(import.meta.dirname, preload ? 'src-main/electron/preload.ts' : 'src-main/electron/main.ts'),
+          // Main loads node_modules at run time; the sandboxed preload can require only 'electron'.
+          external: preload ? [/^electron$/] : [/^electron$/, /^node:/, 'better-sqlite3', 'keytar', 'ws', 'twilio', 'axios', 'electron-store', 'conf', 'kysely', 'fastify'],
+          output: preload ? { format: 'cjs', entryFileNames: 'preload.cjs' } : { format: 'es', entryFileNames: 'main.js' },
         },
       },
-      ssr: { noExternal: ['zod'] },
-    };
-  }
-  if (mode === 'console') {
-    // The central console (src-renderer/console → dist/console), served by the sync server at /console/.
-    return {
-      root: resolve(import.meta.dirname, 'src-renderer/console'),
-      base: '/console/',
-      plugins: [react()],
-      build: {
-        outDir: resolve(import.meta.dirname, 'dist/console'),
-        emptyOutDir: true,
-        target: 'es2022',
-        sourcemap: false,
-        modulePreload: { polyfill: false },
-        assetsInlineLimit: 0,
-      },
+      ssr: { noExternal: preload ? true : ['zod'] },
     };
   }
   return {

@@ -34,6 +34,7 @@ if (!existsSync(join(root, 'dist', 'desk', 'index.html'))) {
 const electron = electronStatus();
 if (electron.exe && !existsSync(join(root, 'dist', 'electron', 'main.js'))) {
   run(bin('vite'), ['build', '--config', 'vite.config.ts', '--mode', 'electron']);
+  run(bin('vite'), ['build', '--config', 'vite.config.ts', '--mode', 'electron-preload']);
 }
 
 const env = { ...process.env };
