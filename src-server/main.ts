@@ -1,3 +1,4 @@
+import { accountsOptionsFromEnv, bootstrapSystemAdminFromEnv } from './accounts';
 import { buildServer } from './app';
 
 /**
@@ -20,7 +21,9 @@ const app = await buildServer({
   adminToken: env.KASSA_ADMIN_TOKEN || undefined,
   logger: { level: env.LOG_LEVEL ?? 'info' },
   pushHooks: stallMs > 0 ? { [stallAt]: stall } : {},
+  accounts: accountsOptionsFromEnv(env),
 });
+await bootstrapSystemAdminFromEnv(app.sdb, env);
 const address = await app.listen({ port: Number(env.PORT ?? 8787), host: env.HOST ?? '127.0.0.1' });
 app.log.info(`Kassa sync server listening on ${address} (database: ${app.sdb.kind} ${app.sdb.location})`);
 process.stdout.write(`listening ${address}\n`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashActivity as deskHash } from '../../../src-main/db/activity-chain';
 import { startBankIdSimulator, type BankIdSimulator } from '../../../src-sandbox/bankid';
+import { ServerBankId } from '../../../src-server/accounts/bankid';
 import { accountsDb } from '../../../src-server/accounts/schema';
 import { GENESIS_HASH, type ActivityRecord } from '../../../src-shared/schemas/activity';
 import type { ServiceSettings } from '../../../src-shared/schemas/accounts';
@@ -9,7 +10,7 @@ import {
   CancellationRequestNotice, type ActivityPage, type ChainVerification, type ClinicView, type ConsoleBankIdPoll, type ConsoleBankIdStart, type ConsoleOrderDetail,
   type ConsoleOrderPage, type DeviceView, type EnrolmentCode,
 } from '../../../src-shared/schemas/console';
-import { api, World, type Device } from '../accounts/support';
+import { api, personnummer, World, type Device } from '../accounts/support';
 import { DB_KINDS, orderInput, patientInput } from '../sync/support/harness';
 
 describe.each(DB_KINDS)('console API (%s)', (kind) => {
@@ -293,6 +294,41 @@ describe.each(DB_KINDS)('console login by BankID against the simulator (%s)', (k
     expect((await poll(s.body.id)).status).toBe(404);
     const act = await w.con<ActivityPage>(done.body.session.token, 'GET', `/activity?userId=${w.sysadminId}&action=auth.login&limit=1`);
     expect(act.body.rows[0]).toMatchObject({ outcome: 'ok', details: { method: 'bankid', surface: 'console' } });
+  });
+
+  it('confirms a desk\'s BankID login with its own collect when it has a BankID connection', async () => {
+    const sys = await w.consoleToken();
+    const c = await w.clinic('BankID');
+    const dev = await w.enrol(c.clinicId);
+    const pn = personnummer();
+    const userId = await w.createUser(sys, { clinicId: c.clinicId, username: 'hanna.h', displayName: 'Hanna H', role: 'staff', personnummer: pn });
+    // The desk's side, with the same relying-party certificate: start, the person signs, collect.
+    const desk = new ServerBankId({ baseUrl: sim.url, pfx: sim.clientPfx, passphrase: sim.passphrase, ca: sim.ca });
+    try {
+      const order = await desk.auth('127.0.0.1');
+      if (!order.ok) throw new Error(order.message);
+      await sim.control.complete({ personalNumber: pn });
+      const collected = await desk.collect(order.value.orderRef);
+      expect(collected.ok && collected.value.status).toBe('complete');
+      // A claim for another person with this order is refused: the server asked BankID itself.
+      const other = await w.deskLogin(dev, { method: 'bankid', orderRef: order.value.orderRef, personalNumber: personnummer() });
+      expect(other.status).toBe(401);
+      expect(other.body.error).toBe('bankid_not_confirmed');
+      // An order BankID never completed is refused too.
+      const pending = await desk.auth('127.0.0.1');
+      if (!pending.ok) throw new Error(pending.message);
+      const early = await w.deskLogin(dev, { method: 'bankid', orderRef: pending.value.orderRef, personalNumber: pn });
+      expect(early.status).toBe(401);
+      // The true claim, with a fresh completed order.
+      const again = await desk.auth('127.0.0.1');
+      if (!again.ok) throw new Error(again.message);
+      await sim.control.complete({ personalNumber: pn });
+      const ok = await w.deskLogin(dev, { method: 'bankid', orderRef: again.value.orderRef, personalNumber: pn });
+      expect(ok.status).toBe(200);
+      expect(ok.body.userId).toBe(userId);
+    } finally {
+      desk.close();
+    }
   });
 
   it('refuses a person without a system administrator account, and reports failed hint codes', async () => {
