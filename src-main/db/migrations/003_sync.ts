@@ -23,12 +23,13 @@ export const m003_sync: Migration = {
         UPDATE outbox SET actor_user_id = new.actor_user_id
           WHERE mutation_id = json_extract(new.details, '$.mutationId') AND actor_user_id IS NULL;
       END`.execute(db);
+    // A rowid table: documents are kilobytes, which WITHOUT ROWID b-trees store poorly.
     await sql`CREATE TABLE sync_entities (
       entity TEXT NOT NULL,
       id TEXT NOT NULL,
       data TEXT NOT NULL,
       cursor INTEGER NOT NULL,
-      PRIMARY KEY (entity, id)
-    ) WITHOUT ROWID`.execute(db);
+      UNIQUE (entity, id)
+    )`.execute(db);
   },
 };
