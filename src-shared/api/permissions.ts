@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CommandName } from '../schemas/commands';
 import type { Role } from '../schemas/enums';
 
 /**
@@ -51,4 +52,24 @@ export function roleHas(role: Role | null, permission: Permission): boolean {
   if (permission === 'public') return true;
   if (role === null) return false;
   return ROLE_PERMISSIONS[role].has(permission);
+}
+
+/**
+ * Issue 6: the permission each synced command needs. The server's command handlers (their
+ * `roles`) must grant exactly the roles this table gives (tests/integration/console/permissions.test.ts),
+ * so a mutation pushed by any desk is held to the same table as the desk's own dispatcher.
+ */
+export const COMMAND_PERMISSIONS: Readonly<Record<CommandName, Permission>> = {
+  'patient.create': 'patients.write',
+  'patient.update': 'patients.write',
+  'order.create': 'orders.write',
+  'order.update_draft': 'orders.write',
+  'invoice.issue': 'invoices.issue',
+  'order.cancel': 'invoices.cancel_credit',
+  'order.credit': 'invoices.cancel_credit',
+};
+
+/** The roles that hold a permission, in Role order. */
+export function rolesWith(permission: Permission): Role[] {
+  return (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => roleHas(r, permission));
 }

@@ -186,6 +186,21 @@ describe.each(DB_KINDS)('accounts: secrets, lockout, sessions, offline verifiers
     expect(users.get(c.userId)?.active).toBe(false);
   });
 
+  it('keeps one unbroken activity chain under parallel logins', async () => {
+    const c = await w.clinic('Parallell');
+    const d = await w.enrol(c.clinicId);
+    const attempts = Array.from({ length: 12 }, (_, i) => w.deskLogin(d, { method: 'password', username: c.username, password: i % 3 === 0 ? 'wrong password' : PASSWORD, pin: PIN }));
+    const answers = await Promise.all(attempts);
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(4);
+    const v = await w.con<{ ok: boolean; chains: { chainId: string; records: number }[] }>(sys, 'POST', '/activity/verify');
+    expect(v.body.ok).toBe(true);
+    const server = v.body.chains.find((x) => x.chainId === 'server')!;
+    const stored = await accountsDb(w.sdb.db).selectFrom('activity').select('seq').where('chain_id', '=', 'server').orderBy('seq').execute();
+    expect(stored.map((r) => Number(r.seq))).toEqual(Array.from({ length: server.records }, (_, i) => i + 1));
+    const logins = await w.con<ActivityPage>(sys, 'GET', `/activity?userId=${c.userId}&action=auth.login&limit=50`);
+    expect(logins.body.total).toBe(12);
+  });
+
   it('a new user has no offline window before a first online login', async () => {
     const id = await w.createUser(sys, { clinicId, username: 'erik.e', displayName: 'Erik E', role: 'staff' });
     const v = UserVerifier.parse((await w.feedState(dev, 'user_verifier')).get(id));

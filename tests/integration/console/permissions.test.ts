@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROLE_PERMISSIONS, roleHas, Permission } from '../../../src-shared/api/permissions';
+import { defaultRegistry } from '../../../src-server/commands';
+import { COMMAND_PERMISSIONS, ROLE_PERMISSIONS, roleHas, rolesWith, Permission } from '../../../src-shared/api/permissions';
+import { commandSchemas } from '../../../src-shared/schemas/commands';
 import { Role } from '../../../src-shared/schemas/enums';
 import type { AccountView } from '../../../src-shared/schemas/accounts';
 import { api, PASSWORD, PIN, World, type Device } from '../accounts/support';
@@ -26,6 +28,18 @@ describe('the permission table', () => {
     // And nobody has a permission without a session.
     for (const p of Permission.options) if (p !== 'public') expect(roleHas(null, p), p).toBe(false);
     expect(Role.options).toEqual(['staff', 'clinic_admin', 'system_admin']);
+  });
+
+  it('is the one the server applies to every synced command', () => {
+    const registry = defaultRegistry();
+    expect([...registry.keys()].sort()).toEqual(Object.keys(commandSchemas).sort());
+    for (const [name, handler] of registry) {
+      const permission = COMMAND_PERMISSIONS[name as keyof typeof COMMAND_PERMISSIONS];
+      expect(permission, name).toBeDefined();
+      expect([...handler.roles].sort(), name).toEqual(rolesWith(permission).sort());
+    }
+    expect(rolesWith('users.manage')).toEqual(['clinic_admin', 'system_admin']);
+    expect(rolesWith('console.access')).toEqual(['system_admin']);
   });
 });
 
