@@ -30,9 +30,14 @@ async function serverLogin(deps: CoreDeps, body: unknown): Promise<SessionTokens
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const e = ServerApiError.safeParse(json);
+    const message = e.success ? e.data.message : `The server answered ${res.status}.`;
     if (res.status === 401) throw new ApiError('invalid_credentials', e.success ? e.data.message : 'Wrong username, password or PIN.');
     if (res.status === 423 || res.status === 429) throw new ApiError('locked_out', e.success ? e.data.message : 'Too many attempts.');
-    throw new ApiError(res.status >= 500 ? 'unavailable' : 'validation', e.success ? e.data.message : `The server answered ${res.status}.`, e.success ? e.data.field?.replace(/^body\./, '') : undefined);
+    if (res.status >= 500) throw new ApiError('unavailable', message);
+    // The server's refusals are machine-readable (password_change_required, country_refused,
+    // clinic_inactive, ...): passed on as they are, for the desk to translate.
+    const field = e.success ? e.data.field?.replace(/^body\./, '') : undefined;
+    throw new ApiError(e.success && e.data.error !== 'invalid_request' ? e.data.error : 'validation', message, field);
   }
   const tokens = SessionTokens.safeParse(json);
   if (!tokens.success) throw new ApiError('unavailable', 'The sync server sent an unexpected login answer.');

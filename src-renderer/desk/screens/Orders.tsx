@@ -33,6 +33,7 @@ export function Orders() {
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [searchCut, setSearchCut] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const loading = useRef<{ gen: number; cursor: string | null; busy: boolean; done: boolean }>({ gen: 0, cursor: null, busy: false, done: false });
 
   // Restore the person's last filter.
@@ -131,12 +132,16 @@ export function Orders() {
   const count = summary?.count ?? (loading.current.done ? rows.length : rows.length + 1);
 
   const exportCsv = async () => {
+    setExporting(true);
+    setNotice(null);
     try {
       const file = await api['orders.exportCsv'](filter);
       downloadFile(file);
       setNotice(t('orders.exported', { count: file.rows }));
     } catch (e) {
       setError(e);
+    } finally {
+      setExporting(false);
     }
   };
 
@@ -149,8 +154,8 @@ export function Orders() {
         <h1>{t('orders.title')}</h1>
         <span className="muted" data-testid="orders-count">{t('orders.count', { count: count.toLocaleString(i18n.language === 'sv' ? 'sv-SE' : 'en-GB') })}</span>
         <span className="spacer" />
-        <button type="button" onClick={() => void exportCsv()}>
-          {t('orders.export')}
+        <button type="button" onClick={() => void exportCsv()} disabled={exporting} aria-busy={exporting}>
+          {exporting ? t('orders.exporting') : t('orders.export')}
         </button>
         <a className="button primary" href="#/orders/new">
           {t('nav.newOrder')} <kbd>N</kbd>
