@@ -26,6 +26,9 @@ export const sv = {
   'login.bankid': 'Logga in med BankID',
   'login.bankidSoon': 'BankID-inloggning kommer med kontofunktionen.',
   'login.offline': 'Inloggad utan kontakt med servern',
+  'login.newPassword': 'Nytt lösenord',
+  'login.newPasswordHint': 'Minst 10 tecken, inte samma som det gamla.',
+  'login.newPin': 'Ny PIN-kod (valfritt)',
 
   'common.save': 'Spara',
   'common.saved': 'Sparat',
@@ -340,7 +343,7 @@ export const sv = {
   'error.paynova.validation': 'Betaltjänsten godtog inte uppgifterna: {message}',
   'error.invoice_series_exhausted': 'Fakturanummerserien är slut.',
   'error.sms_opted_out': 'Patienten har stoppat SMS.',
-  'error.password_change_required': 'Du behöver välja nytt lösenord och ny PIN-kod innan du loggar in. Be klinikens administratör om hjälp.',
+  'error.password_change_required': 'Välj ett nytt lösenord (och gärna en ny PIN-kod) för att logga in.',
   'error.country_refused': 'Inloggning från den här platsen är inte tillåten.',
   'error.clinic_inactive': 'Kliniken är avstängd av systemadministratören.',
 
@@ -355,6 +358,8 @@ export const sv = {
   'field.pin': 'PIN-kod',
   'field.username': 'användarnamn',
   'field.password': 'lösenord',
+  'field.newPassword': 'nytt lösenord',
+  'field.newPin': 'ny PIN-kod',
   'field.reason': 'anledning',
   'field.amount': 'belopp',
 } as const;
@@ -385,6 +390,9 @@ export const en: Record<MessageKey, string> = {
   'login.bankid': 'Log in with BankID',
   'login.bankidSoon': 'BankID login arrives with the accounts feature.',
   'login.offline': 'Logged in without contact with the server',
+  'login.newPassword': 'New password',
+  'login.newPasswordHint': 'At least 10 characters, not the same as the old one.',
+  'login.newPin': 'New PIN (optional)',
 
   'common.save': 'Save',
   'common.saved': 'Saved',
@@ -699,7 +707,7 @@ export const en: Record<MessageKey, string> = {
   'error.paynova.validation': 'The payment provider did not accept the details: {message}',
   'error.invoice_series_exhausted': 'The invoice number series is used up.',
   'error.sms_opted_out': 'The patient has stopped SMS.',
-  'error.password_change_required': 'You need to choose a new password and PIN before logging in. Ask the clinic administrator for help.',
+  'error.password_change_required': 'Choose a new password (and, if you like, a new PIN) to log in.',
   'error.country_refused': 'Logging in from this location is not allowed.',
   'error.clinic_inactive': 'The clinic has been deactivated by the system administrator.',
 
@@ -714,6 +722,8 @@ export const en: Record<MessageKey, string> = {
   'field.pin': 'PIN',
   'field.username': 'username',
   'field.password': 'password',
+  'field.newPassword': 'new password',
+  'field.newPin': 'new PIN',
   'field.reason': 'reason',
   'field.amount': 'amount',
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecretChange } from '../schemas/accounts';
 import { Id, IsoDate, PostalAddress } from '../schemas/entities';
 import {
   ActivityListInput, AddressLookupInput, ClinicUpdateInput, Empty, IssueInvoiceInput, JobRetryInput, JobsListInput, LoginInput, OrderCancelInput,
@@ -33,6 +34,8 @@ export const contract = {
   'auth.login': call(LoginInput, SessionView, 'public'),
   'auth.logout': call(Empty, Done, 'public'),
   'auth.session': call(Empty, SessionView.nullable(), 'public'),
+  /** A forced first change (or after a reset): current secrets plus the new ones, then logged in. */
+  'auth.changeSecret': call(SecretChange, SessionView, 'public'),
 
   // --- patients ---
   'patients.list': call(PatientsListInput, Page(PatientSummary), 'patients.read'),

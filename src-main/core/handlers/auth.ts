@@ -1,23 +1,31 @@
 import { ApiError, type SessionView } from '../../../src-shared/api';
 import { User } from '../../../src-shared/schemas/entities';
-import { deviceAuthorization, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionTokens, ApiError as ServerApiError } from '../../../src-shared/sync/protocol';
+import { deviceAuthorization, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionTokens, ApiError as ServerApiError, type LoginRequest } from '../../../src-shared/sync/protocol';
 import { appendActivity } from '../../db/activity-chain';
 import { createInvoiceSeries, deviceSeries } from '../../services/invoice-series';
 import type { CoreDeps } from '../deps';
 import { feedEntity } from '../deps';
-import type { Handlers } from '../dispatch';
+import type { CallContext, Handlers } from '../dispatch';
 
 /** How long a desk session lasts without activity being re-checked (the server's access TTL rules online). */
 const SESSION_MS = 12 * 3600_000;
 
 async function serverLogin(deps: CoreDeps, body: unknown): Promise<SessionTokens> {
+  const json = await postAsDevice(deps, '/v1/auth/login', body);
+  const tokens = SessionTokens.safeParse(json);
+  if (!tokens.success) throw new ApiError('unavailable', 'The sync server sent an unexpected login answer.');
+  return tokens.data;
+}
+
+/** A device-authenticated call to the server's account routes, with its refusals mapped for the desk. */
+async function postAsDevice(deps: CoreDeps, path: string, body: unknown): Promise<unknown> {
   if (!deps.sync || !deps.serverUrl) throw new ApiError('unavailable', 'No sync server is configured for this desk, so nobody can log in yet.');
   const { deviceId } = deps.sync.identity();
   const credential = await deps.secrets.get('device.credential');
   if (!deviceId || !credential) throw new ApiError('unavailable', 'This desk is not enrolled with a sync server yet.');
   let res: Response;
   try {
-    res = await fetch(`${deps.serverUrl}/v1/auth/login`, {
+    res = await fetch(`${deps.serverUrl}${path}`, {
       method: 'POST',
       headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), 'x-kassa-device': deviceAuthorization(deviceId, credential), 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -39,9 +47,7 @@ async function serverLogin(deps: CoreDeps, body: unknown): Promise<SessionTokens
     const field = e.success ? e.data.field?.replace(/^body\./, '') : undefined;
     throw new ApiError(e.success && e.data.error !== 'invalid_request' ? e.data.error : 'validation', message, field);
   }
-  const tokens = SessionTokens.safeParse(json);
-  if (!tokens.success) throw new ApiError('unavailable', 'The sync server sent an unexpected login answer.');
-  return tokens.data;
+  return json;
 }
 
 /** The user as the change feed carried it; pulls once if this desk has not seen the user yet. */
@@ -63,40 +69,46 @@ async function ensureSeries(deps: CoreDeps, actor: { userId: string; clinicId: s
   await createInvoiceSeries(deps.store, actor, series);
 }
 
-export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: number } | null): Pick<Handlers, 'auth.login' | 'auth.logout' | 'auth.session'> {
-  return {
-    'auth.login': async (input, ctx) => {
-      const deviceId = deps.sync?.identity().deviceId ?? null;
-      const clinicId = deps.sync?.identity().clinicId ?? null;
-      let tokens: SessionTokens;
-      try {
-        tokens = await serverLogin(deps, input);
-      } catch (e) {
-        if (deviceId && clinicId && e instanceof ApiError && e.code === 'invalid_credentials') {
-          await appendActivity(deps.store.db, deviceId, {
-            clinicId, actorUserId: null, action: 'auth.login', subject: `username:${input.username}`, outcome: 'refused', country: null, ip: null, details: { method: input.method },
-          });
-        }
-        throw e;
-      }
-      const user = await feedUser(deps, tokens.userId);
-      const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
-      const view: SessionView = {
-        user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
-        clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
-        method: input.method,
-        offline: false,
-        expiresAt: new Date(Date.now() + SESSION_MS).toISOString(),
-      };
-      ctx.client.session = { ...view, secret: { accessToken: tokens.accessToken } };
-      if (deviceId && user.clinicId) {
-        const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
-        await ensureSeries(deps, actor, series);
+export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: number } | null): Pick<Handlers, 'auth.login' | 'auth.changeSecret' | 'auth.logout' | 'auth.session'> {
+  async function logIn(input: LoginRequest, ctx: CallContext): Promise<SessionView> {
+    const deviceId = deps.sync?.identity().deviceId ?? null;
+    const clinicId = deps.sync?.identity().clinicId ?? null;
+    let tokens: SessionTokens;
+    try {
+      tokens = await serverLogin(deps, input);
+    } catch (e) {
+      if (deviceId && clinicId && e instanceof ApiError && e.code === 'invalid_credentials') {
         await appendActivity(deps.store.db, deviceId, {
-          clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null, details: { method: input.method, offline: false },
+          clinicId, actorUserId: null, action: 'auth.login', subject: `username:${input.username}`, outcome: 'refused', country: null, ip: null, details: { method: input.method },
         });
       }
-      return view;
+      throw e;
+    }
+    const user = await feedUser(deps, tokens.userId);
+    const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
+    const view: SessionView = {
+      user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
+      clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
+      method: input.method,
+      offline: false,
+      expiresAt: new Date(Date.now() + SESSION_MS).toISOString(),
+    };
+    ctx.client.session = { ...view, secret: { accessToken: tokens.accessToken } };
+    if (deviceId && user.clinicId) {
+      const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
+      await ensureSeries(deps, actor, series);
+      await appendActivity(deps.store.db, deviceId, {
+        clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null, details: { method: input.method, offline: false },
+      });
+    }
+    return view;
+  }
+
+  return {
+    'auth.login': (input, ctx) => logIn(input, ctx),
+    'auth.changeSecret': async (input, ctx) => {
+      await postAsDevice(deps, '/v1/auth/password', input);
+      return logIn({ method: 'password', username: input.username, password: input.newPassword, pin: input.newPin ?? input.pin }, ctx);
     },
     'auth.logout': async (_input, ctx) => {
       const s = ctx.client.session;

@@ -14,17 +14,27 @@ export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: Sessio
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [bankidInfo, setBankidInfo] = useState(false);
+  // The server asks for new secrets at a first login or after a reset (issue 6).
+  const [mustChange, setMustChange] = useState(false);
+  const [newPassword, setNewPassword] = useState('');
+  const [newPin, setNewPin] = useState('');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await api['auth.login']({ method: 'password', username, password, pin }));
+      onLoggedIn(
+        mustChange
+          ? await api['auth.changeSecret']({ username, password, pin, newPassword, ...(newPin ? { newPin } : {}) })
+          : await api['auth.login']({ method: 'password', username, password, pin }),
+      );
     } catch (err) {
       setError(err);
-      // Only the secrets are cleared after a refusal; the username stays.
-      if (errorBody(err).code === 'invalid_credentials') setPin('');
+      const code = errorBody(err).code;
+      if (code === 'password_change_required') setMustChange(true);
+      // Only the PIN is cleared after a refusal; the username and the rest stay.
+      if (code === 'invalid_credentials') setPin('');
     } finally {
       setBusy(false);
     }
@@ -36,6 +46,12 @@ export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: Sessio
       <Field label={t('login.username')} name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required error={field === 'username' ? i18n.error(error) : null} />
       <Field label={t('login.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required error={field === 'password' ? i18n.error(error) : null} />
       <Field label={t('login.pin')} name="pin" type="password" inputMode="numeric" autoComplete="off" maxLength={8} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))} required error={field === 'pin' ? i18n.error(error) : null} />
+      {mustChange ? (
+        <>
+          <Field label={t('login.newPassword')} name="newPassword" type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} required hint={t('login.newPasswordHint')} error={field === 'newPassword' ? i18n.error(error) : null} />
+          <Field label={t('login.newPin')} name="newPin" type="password" inputMode="numeric" autoComplete="off" maxLength={8} value={newPin} onChange={(e) => setNewPin(e.target.value.replace(/\D/g, ''))} error={field === 'newPin' ? i18n.error(error) : null} />
+        </>
+      ) : null}
       {error && !field ? <ErrorBox error={error} /> : null}
       <button type="submit" className="primary" disabled={busy}>
         {busy ? t('login.busy') : t('login.submit')}
