@@ -35,7 +35,7 @@ function canSeeClinic(actor: Actor, clinicId: string | null): boolean {
 
 async function visibleUser(sdb: ServerDb, actor: Actor, userId: string): Promise<UserRow> {
   const u = await findUser(accountsDb(sdb.db), userId);
-  if (!u || !canSeeClinic(actor, u.clinic_id)) throw refuse(404, 'unknown_user', 'This user does not exist.', 'userId');
+  if (!u || u.removed_at !== null || !canSeeClinic(actor, u.clinic_id)) throw refuse(404, 'unknown_user', 'This user does not exist.', 'userId');
   return u;
 }
 
@@ -48,7 +48,7 @@ function checkRole(actor: Actor, role: Role, field: string): void {
 
 export async function listAccounts(sdb: ServerDb, actor: Actor, filter: { clinicId?: string | null | undefined; search?: string | undefined }): Promise<AccountView[]> {
   requirePermission(actor, 'users.manage');
-  let q = accountsDb(sdb.db).selectFrom('users').selectAll();
+  let q = accountsDb(sdb.db).selectFrom('users').selectAll().where('removed_at', 'is', null);
   if (!roleHas(actor.role, 'users.manage_all_clinics')) {
     if (filter.clinicId !== undefined && filter.clinicId !== actor.clinicId) throw refuse(404, 'unknown_clinic', 'This clinic does not exist.', 'clinicId');
     if (!actor.clinicId) return [];
@@ -175,4 +175,35 @@ export async function resetAccount(sdb: ServerDb, actor: Actor, userId: string, 
     }, trx);
   });
   return { password, pin };
+}
+
+/**
+ * Removes a user: the row stays (orders, sessions and activity records name it), but it can never
+ * log in again, disappears from account lists, and its username and personnummer are released.
+ * Desks learn it on their next sync (inactive user, verifier without hashes).
+ */
+export async function removeAccount(sdb: ServerDb, actor: Actor, userId: string): Promise<void> {
+  requirePermission(actor, 'users.manage');
+  const target = await visibleUser(sdb, actor, userId);
+  if (target.role === 'system_admin') checkRole(actor, 'system_admin', 'userId');
+  if (userId === actor.userId) throw refuse(400, 'invalid_request', 'You cannot remove yourself.', 'userId');
+  const settings = await loadServiceSettings(sdb);
+  const now = new Date().toISOString();
+  await changeUser(sdb, target, settings, async (trx) => {
+    await trx
+      .updateTable('users')
+      .set({
+        active: 0, removed_at: now, updated_at: now, personnummer: null,
+        username: `x.${userId.replace(/-/g, '').slice(0, 32)}`,
+        // Not a scrypt string: verifyPassword refuses it whatever is typed.
+        password_hash: 'removed', pin_hash: 'removed',
+      })
+      .where('id', '=', userId)
+      .execute();
+    await revokeUserSessions(trx, userId, now);
+    await appendServerActivity(sdb, {
+      clinicId: target.clinic_id ?? 'service', actorUserId: actor.userId, action: 'user.remove', subject: `user:${userId}`, outcome: 'ok', country: null, ip: actor.ip,
+      details: { username: target.username },
+    }, trx);
+  });
 }

@@ -8,7 +8,7 @@ import { HttpError, parseInput } from '../http/errors';
 import { checkProtocol } from '../http/protocol-version';
 import { ActivityUploadRefused, storeDeskActivity } from './activity';
 import { changeSecret, clientIp, type AccountsContext } from './login';
-import { createAccount, listAccounts, resetAccount, updateAccount, type Actor } from './manage';
+import { createAccount, listAccounts, removeAccount, resetAccount, updateAccount, type Actor } from './manage';
 
 const UserParams = z.object({ userId: z.string().uuid() });
 const ListQuery = z.object({ search: z.string().max(100).optional() }).strict();
@@ -61,6 +61,14 @@ export function accountsRoutes(app: FastifyInstance, ctx: AccountsContext): void
     const actor = await actorOf(request);
     const { userId } = parseInput(UserParams, request.params, 'params');
     return resetAccount(sdb, actor, userId, parseInput(AccountReset, request.body, 'body'));
+  });
+
+  app.delete('/v1/accounts/users/:userId', async (request) => {
+    checkProtocol(request);
+    const actor = await actorOf(request);
+    const { userId } = parseInput(UserParams, request.params, 'params');
+    await removeAccount(sdb, actor, userId);
+    return { ok: true };
   });
 
   /** A desk uploads its activity chain; the server stores it only as an exact continuation. */

@@ -15,6 +15,8 @@ export interface AccountUsersTable extends UsersTable {
   last_login_at: string | null;
   last_login_country: string | null;
   last_online_login_at: string | null;
+  /** Set when removed (migration 003): the row stays for history. */
+  removed_at: string | null;
 }
 
 export interface ServiceSettingsTable {

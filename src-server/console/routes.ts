@@ -11,7 +11,7 @@ import { appendServerActivity, verifyAllChains } from '../accounts/activity';
 import type { ServerBankId } from '../accounts/bankid';
 import { refuse } from '../accounts/errors';
 import { changeSecret, checkAccount, checkCountry, checkCredentials, clientIp, recordLogin, type AccountsContext } from '../accounts/login';
-import { createAccount, listAccounts, requirePermission, resetAccount, updateAccount } from '../accounts/manage';
+import { createAccount, listAccounts, removeAccount, requirePermission, resetAccount, updateAccount } from '../accounts/manage';
 import { loadServiceSettings, saveServiceSettings } from '../accounts/settings';
 import { accountView } from '../accounts/users';
 import { listActivity } from './activity-query';
@@ -128,6 +128,13 @@ export function consoleRoutes(app: FastifyInstance, ctx: AccountsContext, bankid
     const c = await caller(request);
     const { userId } = parseInput(UserParams, request.params, 'params');
     return resetAccount(sdb, c.actor, userId, parseInput(AccountReset, request.body, 'body'));
+  });
+
+  app.delete(`${A}/users/:userId`, async (request) => {
+    const c = await caller(request);
+    const { userId } = parseInput(UserParams, request.params, 'params');
+    await removeAccount(sdb, c.actor, userId);
+    return { ok: true };
   });
 
   // ---------- orders ----------

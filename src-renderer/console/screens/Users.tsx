@@ -49,6 +49,13 @@ export function UsersScreen() {
       setNotice(t('saved'));
       await load();
     });
+  const remove = (u: AccountView) =>
+    edit.run(async () => {
+      if (!window.confirm(t('confirmRemove', { name: u.displayName }))) return;
+      await call(z.object({ ok: z.boolean() }), 'DELETE', `/users/${u.id}`);
+      setNotice(t('saved'));
+      await load();
+    });
   const reset = (id: string) =>
     edit.run(async () => {
       const r = await call(z.object({ password: z.string().nullable(), pin: z.string().nullable() }), 'POST', `/users/${id}/reset`, {});
@@ -119,6 +126,7 @@ export function UsersScreen() {
               <td className="actions">
                 <button type="button" onClick={() => void patch(u.id, { active: !u.active })}>{u.active ? t('disable') : t('enable')}</button>
                 <button type="button" onClick={() => void reset(u.id)}>{t('reset')}</button>
+                <button type="button" onClick={() => void remove(u)}>{t('remove')}</button>
               </td>
             </tr>
           ))}

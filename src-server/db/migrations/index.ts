@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import { m001_sync } from './001_sync';
 import { m002_accounts } from './002_accounts';
+import { m003_accounts_removed } from './003_accounts_removed';
 
 /** Ordered by name; a shipped migration is never edited, only followed by a new one. */
 export const serverMigrations: Record<string, Migration> = {
   '001_sync': m001_sync,
   '002_accounts': m002_accounts,
+  '003_accounts_removed': m003_accounts_removed,
 };

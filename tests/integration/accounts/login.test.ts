@@ -201,6 +201,28 @@ describe.each(DB_KINDS)('accounts: secrets, lockout, sessions, offline verifiers
     expect(logins.body.total).toBe(12);
   });
 
+  it('removes a user for good but keeps the row for history, and frees the username and personnummer', async () => {
+    const pn = personnummer();
+    const id = await w.createUser(sys, { clinicId, username: 'ivar.i', displayName: 'Ivar I', role: 'staff', personnummer: pn });
+    await w.firstChange(dev, 'ivar.i');
+    const token = await w.deskToken(dev, 'ivar.i', 'a brand new password', '135790');
+    expect((await w.con(sys, 'DELETE', `/users/${id}`)).status).toBe(200);
+    expect((await api(w.url, 'GET', '/v1/auth/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(401);
+    expect((await w.deskLogin(dev, { method: 'password', username: 'ivar.i', password: 'a brand new password', pin: '135790' })).status).toBe(401);
+    const list = await w.con<{ users: { id: string }[] }>(sys, 'GET', `/users?clinicId=${clinicId}`);
+    expect(list.body.users.map((u) => u.id)).not.toContain(id);
+    expect((await w.con(sys, 'PATCH', `/users/${id}`, { active: true })).status).toBe(404);
+    const row = await user(id);
+    expect(row.display_name).toBe('Ivar I');
+    expect(row.removed_at).not.toBeNull();
+    // The desk learns it on its next pull; the name and personnummer can be used again.
+    expect((await w.feedState(dev, 'user')).get(id)?.active).toBe(false);
+    expect(UserVerifier.parse((await w.feedState(dev, 'user_verifier')).get(id))).toMatchObject({ active: false, passwordHash: null });
+    await w.createUser(sys, { clinicId, username: 'ivar.i', displayName: 'Ivar Ny', role: 'staff', personnummer: pn });
+    const act = await w.con<ActivityPage>(sys, 'GET', `/activity?action=user.remove`);
+    expect(act.body.rows[0]).toMatchObject({ subject: `user:${id}`, details: { username: 'ivar.i' } });
+  });
+
   it('a new user has no offline window before a first online login', async () => {
     const id = await w.createUser(sys, { clinicId, username: 'erik.e', displayName: 'Erik E', role: 'staff' });
     const v = UserVerifier.parse((await w.feedState(dev, 'user_verifier')).get(id));

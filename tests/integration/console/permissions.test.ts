@@ -85,6 +85,7 @@ describe.each(DB_KINDS)('permissions enforced over HTTP (%s)', (kind) => {
       ['POST', '/v1/accounts/users', newUser(clinicA, 'staff')],
       ['PATCH', `/v1/accounts/users/${adminA.id}`, { displayName: 'Hacked' }],
       ['POST', `/v1/accounts/users/${adminA.id}/reset`, {}],
+      ['DELETE', `/v1/accounts/users/${adminA.id}`, undefined],
     ] as const) {
       const r = await w.desk(staffA.token, method, path, body);
       expect(r.status, `${method} ${path}`).toBe(403);
@@ -112,6 +113,7 @@ describe.each(DB_KINDS)('permissions enforced over HTTP (%s)', (kind) => {
       ['PATCH', `/v1/accounts/users/${staffB}`, { active: false }],
       ['POST', `/v1/accounts/users/${staffB}/reset`, {}],
       ['POST', '/v1/accounts/users', newUser(clinicB, 'staff')],
+      ['DELETE', `/v1/accounts/users/${staffB}`, undefined],
     ] as const) {
       const r = await w.desk(adminA.token, method, path, body);
       expect(r.status, `${method} ${path}`).toBe(404);
