@@ -5,7 +5,7 @@ import { consoleRoutes } from '../console/routes';
 import { serveConsole } from '../console/static';
 import { ServerBankId, type ServerBankIdOptions } from './bankid';
 import { ServerGeo, type GeoOptions } from './geo';
-import type { AccountsContext } from './login';
+import { FailureThrottle, type AccountsContext } from './login';
 import { accountsRoutes } from './routes';
 import { ensureSystemAdmin } from './bootstrap';
 import { trackDeviceSync } from './device-sync';
@@ -32,7 +32,7 @@ export interface AccountsHandle {
  * handle it gets back.
  */
 export async function registerAccounts(app: FastifyInstance, sdb: ServerDb, opts: AccountsOptions = {}): Promise<AccountsHandle> {
-  const ctx: AccountsContext = { sdb, geo: new ServerGeo(opts.geo ?? null), trustForwardedFor: opts.trustForwardedFor ?? false };
+  const ctx: AccountsContext = { sdb, geo: new ServerGeo(opts.geo ?? null), trustForwardedFor: opts.trustForwardedFor ?? false, throttle: new FailureThrottle() };
   const bankid = opts.bankid ? new ServerBankId(opts.bankid) : null;
   if (bankid) app.addHook('onClose', async () => bankid.close());
   accountsRoutes(app, ctx);

@@ -14,6 +14,38 @@ export interface AccountsContext {
   readonly geo: ServerGeo;
   /** Behind a reverse proxy, the client's address is the first X-Forwarded-For entry. */
   readonly trustForwardedFor: boolean;
+  readonly throttle: FailureThrottle;
+}
+
+/**
+ * Failed logins per client address (sliding window, this process only). Lockout protects each
+ * account; this stops one address from trying a password against many usernames.
+ */
+export class FailureThrottle {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    readonly limit = 30,
+    readonly windowMs = 10 * 60_000,
+  ) {}
+
+  private recent(ip: string, now: number): number[] {
+    const kept = (this.hits.get(ip) ?? []).filter((t) => t > now - this.windowMs);
+    if (kept.length) this.hits.set(ip, kept);
+    else this.hits.delete(ip);
+    return kept;
+  }
+
+  blocked(ip: string, now = Date.now()): boolean {
+    return this.recent(ip, now).length >= this.limit;
+  }
+
+  fail(ip: string, now = Date.now()): void {
+    const kept = this.recent(ip, now);
+    kept.push(now);
+    this.hits.set(ip, kept);
+    if (this.hits.size > 50_000) this.hits.delete(this.hits.keys().next().value!);
+  }
 }
 
 export interface Origin {
@@ -64,6 +96,10 @@ export async function checkCredentials(
   input: { username: string; password: string; pin: string },
 ): Promise<UserRow> {
   const db = accountsDb(ctx.sdb.db);
+  if (ctx.throttle.blocked(origin.ip)) {
+    await refusedRecord(ctx, origin, undefined, 'address_throttled', { username: input.username.slice(0, 40) });
+    throw refuse(429, 'too_many_attempts', 'Too many failed logins from this address. Wait a few minutes and try again.');
+  }
   const user = await db.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
   const now = new Date().toISOString();
   const lockedUntil = [user?.password_locked_until, user?.pin_locked_until].filter((l): l is string => !!l && l > now).sort().pop();
@@ -75,6 +111,7 @@ export async function checkCredentials(
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const pinOk = await verifyPassword(input.pin, user?.pin_hash ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk || !pinOk) {
+    ctx.throttle.fail(origin.ip);
     if (user) {
       const t = Date.now();
       // Atomic increments: two parallel guesses both count.

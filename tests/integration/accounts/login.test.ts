@@ -110,6 +110,21 @@ describe.each(DB_KINDS)('accounts: secrets, lockout, sessions, offline verifiers
     expect(act.body.rows.some((r) => r.details.why === 'locked')).toBe(true);
   });
 
+  it('throttles one address that tries many usernames, without touching other addresses', async () => {
+    const c = await w.clinic('Spray');
+    const d = await w.enrol(c.clinicId);
+    const attacker = '203.0.113.7';
+    for (let i = 0; i < 30; i += 1) {
+      const r = await w.deskLogin(d, { method: 'password', username: `guess.${i}`, password: 'Sommar2026!', pin: '1234' }, attacker);
+      expect(r.status).toBe(401);
+    }
+    const blocked = await w.deskLogin(d, { method: 'password', username: c.username, password: PASSWORD, pin: PIN }, attacker);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toBe('too_many_attempts');
+    // The account itself is not locked: from elsewhere it logs in.
+    expect((await w.deskLogin(d, { method: 'password', username: c.username, password: PASSWORD, pin: PIN }, '198.51.100.4')).status).toBe(200);
+  });
+
   it('ends every session of a user at once when the role changes or the user is disabled', async () => {
     const id = await w.createUser(sys, { clinicId, username: 'dag.d', displayName: 'Dag D', role: 'staff' });
     await w.firstChange(dev, 'dag.d');

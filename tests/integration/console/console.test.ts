@@ -141,6 +141,25 @@ describe.each(DB_KINDS)('console API (%s)', (kind) => {
     expect(act.body.rows).toHaveLength(1);
   });
 
+  it('answers hostile console input with a 4xx that says what is wrong, and stays up', async () => {
+    const raw = (path: string, body: string, type = 'application/json') =>
+      fetch(`${w.url}/console/api${path}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${sys}` }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string; message: string; field?: string } }));
+    expect((await raw('/clinics', '{"name": ')).status).toBe(400);
+    expect((await raw('/clinics', 'name=x', 'text/plain')).status).toBe(415);
+    expect((await raw('/clinics', '{"__proto__": {"admin": true}, "name": "x"}')).status).toBe(400);
+    expect((await raw('/clinics', JSON.stringify({ name: 'x'.repeat(100_000) }))).status).toBe(413);
+    const long = await raw('/orders/search', JSON.stringify({ search: 'x'.repeat(201) }));
+    expect(long.status).toBe(400);
+    expect(long.body.field).toBe('body.search');
+    const badId = await w.con(sys, 'GET', '/clinics/not-a-uuid');
+    expect(badId.status).toBe(400);
+    expect(badId.body.field).toBe('params.clinicId');
+    const loginWithout = await api<{ field?: string }>(w.url, 'POST', '/console/api/login', { username: 'sys.admin', password: 'x' });
+    expect(loginWithout.status).toBe(400);
+    expect(loginWithout.body.field).toBe('body.pin');
+    expect((await w.con(sys, 'GET', '/me')).status).toBe(200);
+  });
+
   it('validates service settings with field names and hands them to every clinic', async () => {
     const c = await w.clinic('Inställningar');
     const dev = await w.enrol(c.clinicId);
