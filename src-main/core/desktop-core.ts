@@ -13,6 +13,7 @@ import { orderHandlers } from './handlers/orders';
 import { patientHandlers } from './handlers/patients';
 import { settingsHandlers } from './handlers/settings';
 import { syncHandlers } from './handlers/sync';
+import { userHandlers } from './handlers/users';
 import { UserPrefs } from './prefs';
 
 export interface DesktopCoreOptions {
@@ -105,6 +106,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     ...orderHandlers(deps),
     ...syncHandlers(deps),
     ...settingsHandlers(deps),
+    ...userHandlers(deps),
   };
   const invoke = createDispatcher(handlers, { error: log });
   return {

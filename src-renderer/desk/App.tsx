@@ -10,6 +10,7 @@ import { Orders } from './screens/Orders';
 import { PatientDetailScreen, Patients } from './screens/Patients';
 import { Settings } from './screens/Settings';
 import { SyncPanel } from './screens/SyncPanel';
+import { Users } from './screens/Users';
 import { href, navigate, useRoute, type Route } from './router';
 import { SessionCtx } from './session';
 
@@ -36,12 +37,13 @@ function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
 }
 
-const NAV: { route: Route; key: MessageKey; kbd?: string }[] = [
+const NAV: { route: Route; key: MessageKey; kbd?: string; admin?: boolean }[] = [
   { route: { name: 'orders' }, key: 'nav.orders' },
   { route: { name: 'newOrder' }, key: 'nav.newOrder', kbd: 'N' },
   { route: { name: 'patients' }, key: 'nav.patients' },
   { route: { name: 'sync' }, key: 'nav.sync' },
   { route: { name: 'activity' }, key: 'nav.activity' },
+  { route: { name: 'users' }, key: 'nav.users', admin: true },
   { route: { name: 'settings' }, key: 'nav.settings' },
 ];
 
@@ -150,6 +152,9 @@ export function App() {
     case 'activity':
       screen = <Activity />;
       break;
+    case 'users':
+      screen = <Users />;
+      break;
   }
 
   return (
@@ -163,7 +168,7 @@ export function App() {
             <strong className="brand">{t('app.name')}</strong>
             <span className="clinic">{session.clinic?.name}</span>
             <nav aria-label="Kassa">
-              {NAV.map((n) => {
+              {NAV.filter((n) => !n.admin || session.user.role !== 'staff').map((n) => {
                 const current = n.route.name === route.name || (n.route.name === 'orders' && route.name === 'order') || (n.route.name === 'patients' && route.name === 'patient');
                 return (
                   <a key={n.key} href={href(n.route)} aria-current={current ? 'page' : undefined} aria-keyshortcuts={n.kbd}>

@@ -8,7 +8,8 @@ export type Route =
   | { name: 'patient'; id: string }
   | { name: 'sync' }
   | { name: 'settings' }
-  | { name: 'activity' };
+  | { name: 'activity' }
+  | { name: 'users' };
 
 const UUID = '[0-9a-f-]{36}';
 
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/sync') return { name: 'sync' };
   if (path === '/settings') return { name: 'settings' };
   if (path === '/activity') return { name: 'activity' };
+  if (path === '/users') return { name: 'users' };
   return { name: 'orders' };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretChange } from '../schemas/accounts';
+import { AccountCreate, AccountReset, AccountUpdate, AccountView, SecretChange } from '../schemas/accounts';
 import { Id, IsoDate, PostalAddress } from '../schemas/entities';
 import {
   ActivityListInput, AddressLookupInput, ClinicUpdateInput, Empty, IssueInvoiceInput, JobRetryInput, JobsListInput, LoginInput, OrderCancelInput,
@@ -80,6 +80,14 @@ export const contract = {
   'settings.updateSmsTemplates': call(SmsTemplatesInput, Done, 'settings.write'),
   'secrets.set': call(SecretSetInput, SecretView, 'secrets.write'),
   'secrets.clear': call(SecretClearInput, SecretView, 'secrets.write'),
+
+  // --- the clinic's staff users (clinic admin; server-authoritative, issue 6) ---
+  'users.list': call(z.object({ search: z.string().trim().max(100).default('') }), z.array(AccountView), 'users.manage'),
+  'users.create': call(AccountCreate.omit({ clinicId: true }), AccountView, 'users.manage'),
+  'users.update': call(z.object({ userId: Id, patch: AccountUpdate }), AccountView, 'users.manage'),
+  /** Generates what is reset and shows it once; the user must change it at the next login. */
+  'users.reset': call(z.object({ userId: Id, reset: AccountReset }), z.object({ password: z.string().nullable(), pin: z.string().nullable() }), 'users.manage'),
+  'users.remove': call(z.object({ userId: Id }), Done, 'users.manage'),
 
   // --- activity log, per-user preferences ---
   'activity.list': call(ActivityListInput, Page(ActivityView), 'activity.read'),
