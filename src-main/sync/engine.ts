@@ -223,7 +223,12 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
         failures += 1;
       }
       if (!this.running) return;
-      await new Promise((r) => setTimeout(r, fullJitterDelay(failures + 1, this.opts.backoffBaseMs ?? 500, this.opts.backoffMaxMs ?? 60_000)));
+      // Interruptible, so stop() never waits out a reconnect delay.
+      const signal = this.liveAbort.signal;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, fullJitterDelay(failures + 1, this.opts.backoffBaseMs ?? 500, this.opts.backoffMaxMs ?? 60_000));
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
     }
   }
 
