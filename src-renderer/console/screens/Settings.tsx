@@ -71,7 +71,7 @@ export function SettingsScreen() {
         </div>
       </fieldset>
       <fieldset className="card grid">
-        <legend>{t('reminderFee')}</legend>
+        <legend>{t('remindersTitle')}</legend>
         <Field label={t('reminderFee')} {...num('reminderFee')} error={fieldError(error, 'reminderFee')} />
         <Field label={t('lateInterest')} {...num('lateInterest')} error={fieldError(error, 'lateInterestMarginBp')} />
         <Field label={t('referenceRate')} {...num('referenceRate')} error={fieldError(error, 'referenceRateBp')} />

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { en, sv } from '../../../src-renderer/ui/messages';
-import { makeI18n, translate } from '../../../src-renderer/ui/i18n';
-import { checkLine } from '../../../src-renderer/desk/screens/NewOrder';
-import { toE164 } from '../../../src-renderer/desk/screens/PatientForm';
-import { parseRoute } from '../../../src-renderer/desk/router';
+import { makeI18n, translate } from '../../../src-renderer/ui/i18n-core';
+import { checkLine } from '../../../src-renderer/desk/line-check';
+import { toE164 } from '../../../src-renderer/ui/phone';
+import { parseRoute } from '../../../src-renderer/desk/routes';
 import { OrderStatus, StatusReason } from '../../../src-shared/schemas/enums';
 
 describe('desk i18n', () => {
