@@ -161,10 +161,10 @@ test('a system admin creates a clinic and an enrolment code, finds an order acro
   await shot(page, 'users');
   await page.getByRole('navigation').getByRole('link', { name: 'Tjänsteinställningar' }).click();
   await expect(page.getByLabel('Länder (ISO-koder, kommaseparerade)')).toHaveValue('SE');
-  await page.getByLabel('Påminnelseavgift (kr, högst 60)').first().fill('75');
+  await page.getByLabel('Påminnelseavgift (kr, högst 60)').fill('75');
   await page.getByRole('button', { name: 'Spara' }).click();
   await expect(page.getByRole('alert').first()).toContainText('60');
-  await page.getByLabel('Påminnelseavgift (kr, högst 60)').first().fill('60');
+  await page.getByLabel('Påminnelseavgift (kr, högst 60)').fill('60');
   await page.getByRole('button', { name: 'Spara' }).click();
   await expect(page.getByText('Sparat.')).toBeVisible();
   await shot(page, 'settings');
