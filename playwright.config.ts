@@ -1,5 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
+// One output folder per run (workers inherit the variable), so two runs on one machine never
+// trample each other's traces.
+process.env.KASSA_E2E_RUN ??= new Date().toISOString().replace(/[:.]/g, '-');
+
 /**
  * E2E: the desk in Debian's Chromium, through the browser host, against the real desktop core,
  * the real sync server and the provider simulators. Run under the real keychain:
@@ -15,7 +19,7 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: `test-results/${process.env.KASSA_E2E_RUN}`,
   use: {
     browserName: 'chromium',
     headless: true,
