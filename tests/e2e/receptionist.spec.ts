@@ -42,8 +42,8 @@ test('receptionist: register a patient, two-line order, 12-month plan, SMS sent,
   await expect(page.getByTestId('invoice-number')).toHaveText(/^D1/);
   await expect(page.locator('.badge').first()).toHaveText(/Fakturerad|Delbetalning/);
   // The SMS goes out through the Twilio simulator and its delivery status comes back.
-  await expect(page.getByTestId('sms-status').first()).toHaveText(/sent|delivered|queued|accepted|sending/, { timeout: 30_000 });
-  await expect(page.getByTestId('sms-status').first()).toHaveText(/sent|delivered/, { timeout: 30_000 });
+  await expect(page.getByTestId('sms-status').first()).toHaveText(/Skickat|Levererat|I kö|Mottaget|Skickas/, { timeout: 30_000 });
+  await expect(page.getByTestId('sms-status').first()).toHaveText(/Skickat|Levererat/, { timeout: 30_000 });
   await expect(page.getByTestId('timeline')).toContainText('Faktura skickad');
   await page.screenshot({ path: 'docs/screenshots/order-detail.png', fullPage: true });
   // The simulated credit approval makes the plan active.

@@ -165,7 +165,7 @@ export function OrderDetailScreen({ id }: { id: string }) {
               {detail.sms.map((s) => (
                 <li key={s.id}>
                   <time>{i18n.dateTime(s.createdAt)}</time> {t(`sms.template.${s.template}` as MessageKey)} → {s.to}{' '}
-                  <span className={`tag sms-${s.status}`} data-testid="sms-status">{s.status}</span>
+                  <span className={`tag sms-${s.status}`} data-testid="sms-status">{t(`sms.status.${s.status}`)}</span>
                   {s.errorCode ? <span className="tag tag-bad">{s.errorCode}</span> : null}
                 </li>
               ))}

@@ -4,7 +4,7 @@ import { makeI18n, translate } from '../../../src-renderer/ui/i18n-core';
 import { checkLine } from '../../../src-renderer/desk/line-check';
 import { toE164 } from '../../../src-renderer/ui/phone';
 import { parseRoute } from '../../../src-renderer/desk/routes';
-import { OrderStatus, StatusReason } from '../../../src-shared/schemas/enums';
+import { OrderStatus, SmsStatus, StatusReason } from '../../../src-shared/schemas/enums';
 
 describe('desk i18n', () => {
   it('has every Swedish key in English, none empty', () => {
@@ -15,6 +15,7 @@ describe('desk i18n', () => {
   it('names every status and reason in both languages', () => {
     for (const s of OrderStatus.options) expect(Object.hasOwn(sv, `status.${s}`), s).toBe(true);
     for (const r of StatusReason.options) expect(Object.hasOwn(sv, `reason.${r}`), r).toBe(true);
+    for (const m of SmsStatus.options) expect(Object.hasOwn(sv, `sms.status.${m}`), m).toBe(true);
   });
 
   it('translates error envelopes into plain language with the field named', () => {
