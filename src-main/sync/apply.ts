@@ -52,8 +52,9 @@ export class ChangeApplier {
       patientOf: p(`SELECT first_name, last_name, personnummer, phone FROM patients WHERE id = ?`),
       ordersOfPatient: p(`UPDATE orders SET patient_name = @patient_name, patient_sort = @patient_sort, patient_personnummer = @patient_personnummer, patient_phone = @patient_phone WHERE patient_id = @id`),
       order: p(upsertSql('orders', sample.order, 'id', ['invoice_id', 'invoice_number', 'issue_date', 'due_date'])),
-      orderPaidDate: p(`SELECT paid_date FROM orders WHERE id = ?`),
-      invoiceOfOrder: p(`SELECT id, invoice_number, issue_date, due_date FROM invoices WHERE order_id = ?`),
+      // What the order row keeps from before: its paid date and its invoice, in one lookup.
+      orderLocal: p(`SELECT o.paid_date, i.id, i.invoice_number, i.issue_date, i.due_date FROM (SELECT ? AS oid) x
+        LEFT JOIN orders o ON o.id = x.oid LEFT JOIN invoices i ON i.order_id = x.oid`),
       deleteLines: p(`DELETE FROM order_lines WHERE order_id = ?`),
       line: p(`INSERT INTO order_lines (${sample.line.join(', ')}) VALUES (${sample.line.map((c) => `@${c}`).join(', ')})`),
       invoice: p(insertIgnoreSql('invoices', sample.invoice)),
@@ -114,8 +115,9 @@ export class ChangeApplier {
         const o = data as unknown as Order;
         const pr = this.st.patientOf.get(o.patientId) as { first_name: string; last_name: string; personnummer: string; phone: string | null } | undefined;
         if (!pr) throw new Error(`Order ${o.id} arrived before its patient ${o.patientId}`);
-        const inv = this.st.invoiceOfOrder.get(o.id) as { id: string; invoice_number: string; issue_date: string; due_date: string } | undefined;
-        const prevPaid = (this.st.orderPaidDate.get(o.id) as { paid_date: string | null } | undefined)?.paid_date ?? null;
+        const local = this.st.orderLocal.get(o.id) as { paid_date: string | null; id: string | null; invoice_number: string; issue_date: string; due_date: string };
+        const inv = local.id === null ? undefined : { id: local.id, invoice_number: local.invoice_number, issue_date: local.issue_date, due_date: local.due_date };
+        const prevPaid = local.paid_date;
         const paidDate = prevPaid ?? (o.paidTotal > 0 && (o.status === 'paid' || o.status === 'completed') ? o.updatedAt.slice(0, 10) : null);
         const row = orderToRow(o, {
           patient: { firstName: pr.first_name, lastName: pr.last_name, personnummer: pr.personnummer, phone: pr.phone },

@@ -102,7 +102,9 @@ export const Change = z.object({
   entity: ChangeEntity,
   entityId: z.string().min(1).max(128),
   op: z.enum(['upsert', 'delete']),
-  data: z.record(z.string(), z.unknown()).nullable(),
+  // Checked for shape, not copied: an initial sync parses hundreds of thousands of documents, and
+  // each entity's own rules are the server's (the desk writes them through its mappers).
+  data: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object').nullable(),
   /** The mutation that caused the change, if any (lets a desk reconcile its optimistic state). */
   mutationId: z.string().uuid().nullable(),
 });
