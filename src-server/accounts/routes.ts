@@ -4,9 +4,10 @@ import { ActivityRecord } from '../../src-shared/schemas/activity';
 import { AccountCreate, AccountReset, AccountUpdate, SecretChange } from '../../src-shared/schemas/accounts';
 import { Role } from '../../src-shared/schemas/enums';
 import { authenticateAccess, authenticateDevice, authenticateSyncCaller } from '../auth/service';
-import { HttpError, parseInput } from '../http/errors';
+import { HttpError } from '../http/errors';
 import { checkProtocol } from '../http/protocol-version';
 import { ActivityUploadRefused, storeDeskActivity } from './activity';
+import { parseNamed as parseInput } from './errors';
 import { changeSecret, clientIp, type AccountsContext } from './login';
 import { createAccount, listAccounts, removeAccount, resetAccount, updateAccount, type Actor } from './manage';
 

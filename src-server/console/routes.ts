@@ -6,7 +6,7 @@ import {
   ActivityQuery, CancellationRequestInput, ClinicCreate, ClinicUpdate, CONSOLE_API, ConsoleLogin, ConsoleOrderQuery, EnrolmentCodeCreate, type ChainVerification, type ConsoleMe,
 } from '../../src-shared/schemas/console';
 import { Role } from '../../src-shared/schemas/enums';
-import { parseInput } from '../http/errors';
+import { parseNamed as parseInput } from '../accounts/errors';
 import { appendServerActivity, verifyAllChains } from '../accounts/activity';
 import type { ServerBankId } from '../accounts/bankid';
 import { refuse } from '../accounts/errors';

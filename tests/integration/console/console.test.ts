@@ -31,6 +31,7 @@ describe.each(DB_KINDS)('console API (%s)', (kind) => {
     expect(bad.body.field).toBe('body.name');
     const extra = await w.con(sys, 'POST', '/clinics', { name: 'X', evil: true });
     expect(extra.status).toBe(400);
+    expect(extra.body.field).toBe('body.evil');
     const c = await w.con<{ clinic: ClinicView }>(sys, 'POST', '/clinics', { name: 'Tandläkarhuset Söder' });
     expect(c.status).toBe(200);
     const clinicId = c.body.clinic.id;
@@ -172,7 +173,8 @@ describe.each(DB_KINDS)('console API (%s)', (kind) => {
       [{ ...current, installments: { ...current.installments, months: [5] } }, 'body.installments.months.0'],
       [{ ...current, smsTemplates: { ...current.smsTemplates, reminder: { sv: '', en: 'x' } } }, 'body.smsTemplates.reminder.sv'],
       [{ ...current, sessions: { ...current.sessions, offlineLoginHours: -1 } }, 'body.sessions.offlineLoginHours'],
-      [{ ...current, surprise: 1 }, 'body.(root)'],
+      [{ ...current, surprise: 1 }, 'body.surprise'],
+      [{ ...current, sessions: { ...current.sessions, extra: 2 } }, 'body.sessions.extra'],
     ];
     for (const [body, field] of cases) {
       const r = await w.con(sys, 'PUT', '/settings', body);
