@@ -34,6 +34,15 @@ test('main screens, in Swedish and in English', async ({ page }) => {
 
   await page.getByRole('navigation').getByRole('link', { name: 'Ordrar' }).click();
   await expect(page.getByTestId('ar-summary')).toBeVisible();
+  // Keyboard: "/" jumps to the search field; Enter on a focused row opens it; Esc goes back.
+  await page.locator('main h1').click();
+  await page.keyboard.press('/');
+  await expect(page.getByLabel(/^Sök/)).toBeFocused();
+  await page.getByRole('grid').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: /^Order K/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('heading', { name: 'Ordrar' })).toBeVisible();
   await expect(page.getByTestId('order-link')).toHaveCount(4);
   await page.screenshot({ path: shot('orders'), fullPage: true });
 
