@@ -124,17 +124,30 @@ export function yearsBetween(birthDate: CalendarDate, date: CalendarDate): numbe
   return y2 - y1 - (beforeBirthday ? 1 : 0);
 }
 
-/** The calendar day it is now in `timeZone` (Stockholm by default, whatever the machine's zone). */
-export function todayIn(timeZone = 'Europe/Stockholm', now: Date = new Date()): CalendarDate {
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    throw new DomainContractError('invalid_now', 'now must be a valid Date.', 'now');
-  }
+// Building an Intl.DateTimeFormat costs far more than formatting with one (it loads the zone's
+// rules), and every personnummer check asks for today: keep one formatter per zone. Zones are a
+// handful of IANA names, so the cache stays tiny; an unknown zone is not cached and throws each time.
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormatter(timeZone: string): Intl.DateTimeFormat {
+  const cached = dayFormatters.get(timeZone);
+  if (cached) return cached;
   let formatter: Intl.DateTimeFormat;
   try {
     formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'gregory', numberingSystem: 'latn' });
   } catch (_e) {
     throw new DomainContractError('invalid_time_zone', `Unknown time zone "${String(timeZone)}"; use an IANA name like Europe/Stockholm.`, 'timeZone');
   }
+  dayFormatters.set(timeZone, formatter);
+  return formatter;
+}
+
+/** The calendar day it is now in `timeZone` (Stockholm by default, whatever the machine's zone). */
+export function todayIn(timeZone = 'Europe/Stockholm', now: Date = new Date()): CalendarDate {
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new DomainContractError('invalid_now', 'now must be a valid Date.', 'now');
+  }
+  const formatter = dayFormatter(timeZone);
   const found = formatter.formatToParts(now);
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(found.find((p) => p.type === type)?.value);
   return formatParts(get('year'), get('month'), get('day'));
