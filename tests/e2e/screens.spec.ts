@@ -78,4 +78,14 @@ test('main screens, in Swedish and in English', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Orders' })).toBeVisible();
   await expect(page.getByTestId('ar-summary')).toContainText('Outstanding');
   await page.screenshot({ path: shot('orders-en') });
+
+  // Filters are remembered per user, across logins.
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('sv');
+  await page.getByRole('checkbox', { name: 'Fakturerad' }).check();
+  await expect(page.getByTestId('order-link')).toHaveCount(2);
+  await page.waitForTimeout(800); // the filter is saved 400 ms after the last change
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await login(page, deskUrl, USERS.erik);
+  await expect(page.getByRole('checkbox', { name: 'Fakturerad' })).toBeChecked();
+  await expect(page.getByTestId('order-link')).toHaveCount(2);
 });
