@@ -11,6 +11,7 @@ import type { LocalStore } from '../open';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ORDER_LIST_COLUMNS, rowToOrderListRow, type OrderListDbRow } from './mappers';
 import { ftsMatchExpression } from './text';
+import { startOfDayIn } from './zone';
 
 /**
  * The orders list: any combination of filters, sorting on any listed column with the local id as
@@ -74,9 +75,10 @@ function filterConditions(f: OrderFilter, today: string): Cond[] {
   if (statuses.length > 0) {
     c.push({ build: (p) => sql`${col('status', p)} IN (${sql.join(statuses)})`, sortColumn: 'status', ...(statuses.length === 1 ? { composite: 'status' as const } : {}) });
   }
-  if (f.created?.from) c.push({ build: (p) => sql`${col('created_at', p)} >= ${f.created!.from}`, sortColumn: 'createdAt' });
-  // created_at is an instant; the inclusive end date means "before the next day starts".
-  if (f.created?.to) c.push({ build: (p) => sql`${col('created_at', p)} < ${addDays(f.created!.to!, 1)}`, sortColumn: 'createdAt' });
+  // created_at is a UTC instant; the dates are Stockholm calendar days (the desk is in Sweden), and
+  // the inclusive end date means "before the next Stockholm day starts".
+  if (f.created?.from) c.push({ build: (p) => sql`${col('created_at', p)} >= ${startOfDayIn(f.created!.from!)}`, sortColumn: 'createdAt' });
+  if (f.created?.to) c.push({ build: (p) => sql`${col('created_at', p)} < ${startOfDayIn(addDays(f.created!.to!, 1))}`, sortColumn: 'createdAt' });
   for (const [range, column, sortColumn] of [[f.due, 'due_date', 'dueDate'], [f.paid, 'paid_date', 'paidDate']] as const) {
     if (!range) continue;
     const expr = `ifnull(${column}, '')`;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOrders, orderSummary } from '../../../src-main/db/queries/orders';
 import { listPatients } from '../../../src-main/db/queries/patients';
-import { addDays } from '../../../src-shared/domain/dates';
+import { addDays, todayIn } from '../../../src-shared/domain/dates';
 import type { Order, Patient } from '../../../src-shared/schemas/entities';
 import type { OrderStatus } from '../../../src-shared/schemas/enums';
 import { OrderStatus as OrderStatusSchema } from '../../../src-shared/schemas/enums';
@@ -37,6 +37,8 @@ const orderSpec = fc.record({
   status: fc.constantFrom(...OrderStatusSchema.options),
   created: fc.nat({ max: 5 }),
   createdMinute: fc.constantFrom(0, 0, 1),
+  // 21:59Z is still the same Stockholm day in summer; 22:00Z and 23:30Z are already the next one.
+  createdHour: fc.constantFrom(8, 8, 21, 22, 23),
   amount: fc.nat({ max: AMOUNTS.length - 1 }),
   due: fc.option(fc.nat({ max: DATES.length - 1 }), { nil: null }),
   paid: fc.option(fc.nat({ max: DATES.length - 1 }), { nil: null }),
@@ -51,7 +53,7 @@ async function load(specs: OrderSpec[]): Promise<void> {
   t.store.sqlite.exec('DELETE FROM orders');
   model = [];
   for (const [n, s] of specs.entries()) {
-    const created = `${addDays('2025-05-01', s.created * 7)}T08:${String(s.createdMinute).padStart(2, '0')}:00.000Z`;
+    const created = `${addDays('2025-05-01', s.created * 7)}T${String(s.createdHour).padStart(2, '0')}:${String(s.createdHour === 21 ? 59 - s.createdMinute : s.createdHour === 23 ? 30 + s.createdMinute : s.createdMinute).padStart(2, '0')}:00.000Z`;
     const o: Partial<Order> = {
       orderNumber: `ORD-${String(n % 7).padStart(4, '0')}-${n}`,
       status: s.status as OrderStatus,
@@ -86,8 +88,10 @@ function naiveFilter(f: OrderFilterInput): Model[] {
   return model.filter((m) => {
     const r = row(m);
     if (f.statuses?.length && !f.statuses.includes(r.status)) return false;
-    if (f.created?.from && r.createdAt < f.created.from) return false;
-    if (f.created?.to && r.createdAt >= addDays(f.created.to, 1)) return false;
+    // The created range is in Stockholm calendar days, whatever UTC day the instant falls on.
+    const createdDay = todayIn('Europe/Stockholm', new Date(r.createdAt));
+    if (f.created?.from && createdDay < f.created.from) return false;
+    if (f.created?.to && createdDay > f.created.to) return false;
     for (const [range, v] of [[f.due, r.dueDate], [f.paid, r.paidDate]] as const) {
       if (!range) continue;
       if (v === null) return false;
