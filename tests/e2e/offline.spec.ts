@@ -44,3 +44,26 @@ test('offline: an order made without the server is kept, marked pending, synced 
   await expect(page2.getByRole('row').filter({ hasText: orderNumber })).toContainText('Offlinesson', { timeout: 30_000 });
   await context2.close();
 });
+
+test('offline login: a user who logged in online before can log in while the server is away, with the right secrets only', async ({ page }) => {
+  // anna logged in online in the test above, so her verifier and offline window reached this desk.
+  await stack.stopServer();
+  await page.goto(desk1.url);
+  await page.getByLabel('Användarnamn').fill('anna');
+  await page.getByLabel('Lösenord').fill('demo-anna-2026');
+  await page.getByLabel('PIN-kod').fill('9999');
+  await page.getByRole('button', { name: 'Logga in', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('Fel användarnamn, lösenord eller PIN-kod');
+  await expect(page.getByLabel('Användarnamn')).toHaveValue('anna');
+  await page.getByLabel('PIN-kod').fill('1234');
+  await page.getByRole('button', { name: 'Logga in', exact: true }).click();
+  await expect(page.getByTestId('user')).toContainText('Inloggad utan kontakt med servern');
+  // sara has never logged in online, so this desk cannot check her offline: refused, saying why it may be.
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await page.getByLabel('Användarnamn').fill('sara');
+  await page.getByLabel('Lösenord').fill('demo-sara-2026');
+  await page.getByLabel('PIN-kod').fill('2468');
+  await page.getByRole('button', { name: 'Logga in', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('har kontot inte loggat in med kontakt med servern');
+  await stack.startServer();
+});

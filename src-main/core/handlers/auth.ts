@@ -1,10 +1,11 @@
 import { ApiError, type SessionView } from '../../../src-shared/api';
-import { User } from '../../../src-shared/schemas/entities';
+import { User, type User as UserEntity } from '../../../src-shared/schemas/entities';
 import { deviceAuthorization, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionTokens, ApiError as ServerApiError, type LoginRequest } from '../../../src-shared/sync/protocol';
 import { appendActivity } from '../../db/activity-chain';
 import { createInvoiceSeries, deviceSeries } from '../../services/invoice-series';
 import type { CoreDeps } from '../deps';
 import { feedEntity } from '../deps';
+import { verifyOffline } from '../offline-login';
 import type { CallContext, Handlers } from '../dispatch';
 
 /** How long a desk session lasts without activity being re-checked (the server's access TTL rules online). */
@@ -33,7 +34,7 @@ async function postAsDevice(deps: CoreDeps, path: string, body: unknown): Promis
     });
   } catch {
     // Offline login with synced verifiers arrives with the accounts issue (6).
-    throw new ApiError('unavailable', 'The sync server cannot be reached, and logging in without it is not available yet.');
+    throw new ApiError('unreachable', 'The sync server cannot be reached.');
   }
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) {
@@ -70,38 +71,62 @@ async function ensureSeries(deps: CoreDeps, actor: { userId: string; clinicId: s
 }
 
 export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: number } | null): Pick<Handlers, 'auth.login' | 'auth.changeSecret' | 'auth.logout' | 'auth.session'> {
-  async function logIn(input: LoginRequest, ctx: CallContext): Promise<SessionView> {
+  async function refused(input: LoginRequest, offline: boolean): Promise<void> {
+    const { deviceId, clinicId } = deps.sync?.identity() ?? { deviceId: null, clinicId: null };
+    if (!deviceId || !clinicId) return;
+    await appendActivity(deps.store.db, deviceId, {
+      clinicId, actorUserId: null, action: 'auth.login', subject: `username:${input.username}`, outcome: 'refused', country: null, ip: null, details: { method: input.method, offline },
+    });
+  }
+
+  /** The session, once the server (or, offline, the synced verifier) said yes. */
+  async function finish(input: LoginRequest, ctx: CallContext, user: UserEntity, accessToken: string | null, offlineUntil: string | null): Promise<SessionView> {
     const deviceId = deps.sync?.identity().deviceId ?? null;
+    const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
+    const expires = Date.now() + SESSION_MS;
+    const view: SessionView = {
+      user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
+      clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
+      method: input.method,
+      offline: offlineUntil !== null,
+      expiresAt: new Date(offlineUntil ? Math.min(expires, Date.parse(offlineUntil)) : expires).toISOString(),
+    };
+    ctx.client.session = { ...view, secret: { accessToken } };
+    if (deviceId && user.clinicId) {
+      const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
+      await ensureSeries(deps, actor, series);
+      await appendActivity(deps.store.db, deviceId, {
+        clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null,
+        details: { method: input.method, offline: offlineUntil !== null },
+      });
+    }
+    return view;
+  }
+
+  async function logIn(input: LoginRequest, ctx: CallContext): Promise<SessionView> {
     const clinicId = deps.sync?.identity().clinicId ?? null;
     let tokens: SessionTokens;
     try {
       tokens = await serverLogin(deps, input);
     } catch (e) {
-      if (deviceId && clinicId && e instanceof ApiError && e.code === 'invalid_credentials') {
-        await appendActivity(deps.store.db, deviceId, {
-          clinicId, actorUserId: null, action: 'auth.login', subject: `username:${input.username}`, outcome: 'refused', country: null, ip: null, details: { method: input.method },
-        });
+      if (e instanceof ApiError && e.code === 'unreachable') {
+        if (!clinicId) throw new ApiError('unavailable', 'The sync server cannot be reached.');
+        // The server is away: verify against the clinic's synced verifiers (issue 6 offline login).
+        let verifier;
+        try {
+          verifier = await verifyOffline(deps, clinicId, input.username, input.password, input.pin);
+        } catch (offline) {
+          if (offline instanceof ApiError && offline.code === 'offline_invalid_credentials') await refused(input, true);
+          throw offline;
+        }
+        const user = User.safeParse(feedEntity(deps, 'user', verifier.userId));
+        if (!user.success) throw new ApiError('unavailable', 'The sync server cannot be reached, and this desk does not know the account yet.');
+        return finish(input, ctx, user.data, null, verifier.offlineUntil);
       }
+      if (e instanceof ApiError && e.code === 'invalid_credentials') await refused(input, false);
       throw e;
     }
-    const user = await feedUser(deps, tokens.userId);
-    const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
-    const view: SessionView = {
-      user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
-      clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
-      method: input.method,
-      offline: false,
-      expiresAt: new Date(Date.now() + SESSION_MS).toISOString(),
-    };
-    ctx.client.session = { ...view, secret: { accessToken: tokens.accessToken } };
-    if (deviceId && user.clinicId) {
-      const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
-      await ensureSeries(deps, actor, series);
-      await appendActivity(deps.store.db, deviceId, {
-        clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null, details: { method: input.method, offline: false },
-      });
-    }
-    return view;
+    return finish(input, ctx, await feedUser(deps, tokens.userId), tokens.accessToken, null);
   }
 
   return {
