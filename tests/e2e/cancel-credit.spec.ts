@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { createOrder, issue, login, personnummer } from './support/desk';
 import { Stack } from './support/stack';
@@ -15,6 +16,13 @@ test('cancel an invoiced order as paid elsewhere, with a required reason', async
   await login(page, deskUrl);
   await createOrder(page, { pn: personnummer('790101', '123'), first: 'Olle', last: 'Berg', phone: '0701112233' });
   await issue(page);
+  // The invoice PDF is made in the core and downloaded through a blob link.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Faktura (PDF)' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^faktura-D1-\d+\.pdf$/);
+  const pdf = readFileSync((await download.path())!).toString('latin1');
+  expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+  expect(pdf).toContain('Bankgiro: 5050-1055');
+  expect(pdf).toContain('Momsfri tandv\u00e5rd enligt 10 kap. merv\u00e4rdesskattelagen'); // parentheses are escaped in PDF strings
   await page.getByRole('button', { name: 'Makulera' }).click();
   const dialog = page.getByRole('dialog');
   // The reason is required: submitting without one says so and keeps the dialog and the note.
