@@ -55,3 +55,13 @@ export function ftsMatchExpression(input: string): string | null {
   if (digitsOnly && tokens.length > 1 && joined.length > 0) return `(${words}) OR "${joined}"*`;
   return words;
 }
+
+/** The words ftsMatchExpression searches for, as typed (its last one is the prefix). */
+export function searchWords(input: string): string[] {
+  return input
+    .normalize('NFC')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length > 0)
+    .slice(0, MAX_TOKENS)
+    .map((t) => t.slice(0, MAX_TOKEN_LENGTH));
+}

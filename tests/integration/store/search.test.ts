@@ -20,6 +20,10 @@ const PEOPLE: [key: string, first: string, last: string, phone: string | null][]
   ['stromberg_plain', 'Lars', 'Stromberg', '+46735550000'],
   ['angstrom', 'Märta', 'Ångström', '+4540123456'],
   ['berg', 'Eva', 'Berg', '+46761112233'],
+  // Same Swedish sort key as Beck (é folds to e for sorting) but a different word for search.
+  ['beck_accent', 'Zoé', 'Béck', null],
+  ['beck', 'Ola', 'Beck', null],
+  ['beck_first', 'Beckett', 'Andersson', null],
 ];
 
 beforeAll(async () => {
@@ -43,28 +47,40 @@ afterAll(async () => {
   await t.cleanup();
 });
 
+/** Both plans (walk the sort index skipping non-matches / fetch the matches and sort) must agree. */
 async function orderHits(search: string): Promise<string[]> {
-  const r = await listOrders(t.store, actor, { search, sort: 'orderNumber', direction: 'asc' });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value.rows.map((row) => Object.keys(orderNumbers).find((k) => orderNumbers[k] === row.orderNumber)!);
+  const answers: string[][] = [];
+  for (const [sparseLimit, sort] of [[0, 'orderNumber'], [1e9, 'orderNumber'], [0, 'createdAt'], [1e9, 'createdAt']] as const) {
+    const r = await listOrders(t.store, actor, { search, sort, direction: 'asc' }, { sparseLimit });
+    if (!r.ok) throw new Error(r.error.message);
+    answers.push(r.value.rows.map((row) => Object.keys(orderNumbers).find((k) => orderNumbers[k] === row.orderNumber)!));
+  }
+  expect(answers[1]).toEqual(answers[0]);
+  expect(answers[3]).toEqual(answers[2]);
+  expect([...answers[2]!].sort()).toEqual([...answers[0]!].sort());
+  return answers[0]!;
 }
-/** Both plans (walk the name index / fetch matches then sort) must give the same patients. */
+/**
+ * Every plan (the name range plus merged outsiders / walk the name index / fetch matches then
+ * sort), paged both ways, must give the same patients in the same order.
+ */
 async function patientHits(search: string): Promise<string[]> {
   const answers: string[][] = [];
-  for (const sparseLimit of [0, 1e9]) {
-    const r = await listPatients(t.store, actor, { search, limit: 2 }, { sparseLimit });
+  const plans = [{ outsideLimit: 1e9 }, { outsideLimit: 0, sparseLimit: 0 }, { outsideLimit: 0, sparseLimit: 1e9 }];
+  for (const [plan, direction] of plans.flatMap((p) => (['asc', 'desc'] as const).map((d) => [p, d] as const))) {
+    const r = await listPatients(t.store, actor, { search, limit: 2, direction }, plan);
     if (!r.ok) throw new Error(r.error.message);
     const ids = r.value.rows.map((row) => row.id);
     let cursor = r.value.nextCursor;
     while (cursor) {
-      const next = await listPatients(t.store, actor, { search, limit: 2, cursor }, { sparseLimit });
+      const next = await listPatients(t.store, actor, { search, limit: 2, cursor, direction }, plan);
       if (!next.ok) throw new Error(next.error.message);
       ids.push(...next.value.rows.map((row) => row.id));
       cursor = next.value.nextCursor;
     }
-    answers.push(ids);
+    answers.push(direction === 'asc' ? ids : ids.reverse());
   }
-  expect(answers[0]).toEqual(answers[1]);
+  for (const a of answers.slice(1)) expect(a).toEqual(answers[0]);
   return answers[0]!.map((id) => Object.keys(patients).find((k) => patients[k]!.id === id)!).sort();
 }
 
@@ -74,6 +90,16 @@ describe('free-text search (FTS5, å/ä/ö are letters)', () => {
     expect(await patientHits('ström')).toEqual(['stromberg', 'stromqvist']);
     expect(await patientHits('STRÖM')).toEqual(['stromberg', 'stromqvist']);
     expect(await patientHits('strom')).toEqual(['stromberg_plain']);
+  });
+
+  it('sorted by name, keeps a name with another accent apart and merges first-name matches in', async () => {
+    expect(await patientHits('beck')).toEqual(['beck', 'beck_first']);
+    expect(await patientHits('béck')).toEqual(['beck_accent']);
+    expect(await patientHits('beckett andersson')).toEqual(['beck_first']);
+    const r = await listPatients(t.store, actor, { search: 'beck' });
+    if (!r.ok) throw new Error(r.error.message);
+    // Andersson Beckett before Beck Ola: the list is in last-name order whichever word matched.
+    expect(r.value.rows.map((row) => row.id)).toEqual([patients.beck_first!.id, patients.beck!.id]);
   });
 
   it('finds names starting with Å/Ä/Ö, first names, and several words together', async () => {
