@@ -5,7 +5,7 @@ import type { AuthedDevice } from '../auth/service';
 import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
 import type { MutationsTable } from '../db/schema';
-import { inClinicTransaction } from './transact';
+import { groupCommitter } from './group-commit';
 
 export class PushRefused extends Error {
   constructor(
@@ -42,8 +42,9 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
   });
   if (new Set(muts.map((m) => m.mutationId)).size !== muts.length) throw new PushRefused(400, 'mutation_id_reused', 'mutations: the same mutationId appears twice in one push.');
 
-  const { value } = await inClinicTransaction(
-    sdb,
+  // Shares its transaction (and its COMMIT) with the other pushes that arrive meanwhile; it is
+  // answered only after that COMMIT, and a refusal rolls back only this push (group-commit.ts).
+  const { value } = await groupCommitter(sdb).run(
     device.clinicId,
     async (writer, trx, now) => {
       const dev = await trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', device.id).executeTakeFirst();
@@ -119,7 +120,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       await trx.updateTable('devices').set({ last_seq: newLast }).where('id', '=', device.id).execute();
       return { results, lastSeq: newLast };
     },
-    hooks.beforeCommit,
+    { beforeCommit: hooks.beforeCommit, weight: muts.length },
   );
   return value;
 }

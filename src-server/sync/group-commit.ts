@@ -1,0 +1,169 @@
+import { sql } from 'kysely';
+import type { ServerDb } from '../db/connect';
+import { ClinicWriter, lockClinic, type Executor } from './clinic-writer';
+import { UnknownClinicError } from './transact';
+
+type Work<T> = (writer: ClinicWriter, trx: Executor, now: string) => Promise<T>;
+
+interface Job {
+  readonly clinicId: string;
+  readonly work: Work<unknown>;
+  readonly beforeCommit: (() => Promise<void>) | undefined;
+  readonly weight: number;
+  readonly resolve: (out: { value: unknown; lastCursor: number | null }) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown; lastCursor: number | null } | { ok: false; error: unknown };
+
+/**
+ * A group stops taking jobs at this many mutations: one COMMIT (one fsync) is shared by more
+ * requests the larger a group is, but every request in it waits for the whole group.
+ */
+const MAX_GROUP_WEIGHT = 4000;
+
+/**
+ * Group commit for pushes. Concurrent requests that write the same database (SQLite: one file, one
+ * writer) or the same clinic (PostgreSQL: the clinic row lock serializes them anyway) queue here,
+ * and whatever queued while the previous group was running is applied in ONE transaction: one
+ * COMMIT, so one fsync (SQLite, synchronous = FULL) or one WAL flush (PostgreSQL) for the group
+ * instead of one per request. Durability is unchanged: no job is answered before the COMMIT that
+ * holds it returned, and a crash before it loses every job of the group, none of which was
+ * answered (the desks resend; invariant 2 makes that safe).
+ *
+ * Each job runs in its own SAVEPOINT with its own ClinicWriter, in arrival order: a job that
+ * throws (a refused push, a database error) is rolled back to its savepoint — including the
+ * cursors it took — and fails alone; the others still commit. Cursors stay contiguous and are
+ * allocated in commit order because the group holds the clinic lock (taken before the first
+ * savepoint on PostgreSQL, so rolling a savepoint back can never release it) until COMMIT
+ * (invariant 4).
+ */
+export class GroupCommitter {
+  private readonly queues = new Map<string, Job[]>();
+  private readonly running = new Set<string>();
+  /** Committed (or failed) groups and the jobs they held, for tests and diagnostics. */
+  readonly stats = { groups: 0, jobs: 0, largestGroup: 0 };
+
+  constructor(private readonly sdb: ServerDb) {}
+
+  run<T>(clinicId: string, work: Work<T>, options: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number } = {}): Promise<{ value: T; lastCursor: number | null }> {
+    // SQLite has one writer for all clinics: group across clinics to share the fsync.
+    const key = this.sdb.kind === 'sqlite' ? '' : clinicId;
+    return new Promise((resolve, reject) => {
+      const job: Job = { clinicId, work: work as Work<unknown>, beforeCommit: options.beforeCommit, weight: Math.max(1, options.weight ?? 1), resolve: resolve as Job['resolve'], reject };
+      const q = this.queues.get(key);
+      if (q) q.push(job);
+      else this.queues.set(key, [job]);
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: string): Promise<void> {
+    this.running.add(key);
+    try {
+      while ((this.queues.get(key)?.length ?? 0) > 0) {
+        // better-sqlite3 answers every query synchronously, so a whole group runs in microtasks
+        // without the event loop ever polling sockets: let the pushes that arrived meanwhile be
+        // read (and queued) before the group is formed, or every group would hold one push.
+        await yieldToIo();
+        await this.commitGroup(key);
+      }
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  /** Jobs waiting for a group (not counting the ones in the group now running). */
+  get queued(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  /** Takes the next group off the queue: as many jobs as fit, at least one. */
+  private take(key: string): Job[] {
+    const q = this.queues.get(key) ?? [];
+    let weight = 0;
+    let n = 0;
+    while (n < q.length && (n === 0 || weight + q[n]!.weight <= MAX_GROUP_WEIGHT)) weight += q[n++]!.weight;
+    const group = q.splice(0, n);
+    if (q.length === 0) this.queues.delete(key);
+    this.stats.groups += 1;
+    this.stats.jobs += group.length;
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
+    return group;
+  }
+
+  private async commitGroup(key: string): Promise<void> {
+    const { sdb } = this;
+    const now = new Date().toISOString();
+    let group: Job[] = [];
+    const outcomes: Outcome[] = [];
+    try {
+      await sdb.db.transaction().execute(async (trx) => {
+        // On PostgreSQL a group is one clinic: take its lock, held until COMMIT, outside every
+        // savepoint (so rolling one back can never release it).
+        const locked = sdb.kind !== 'postgres' || (await lockClinic(trx, sdb.kind, key));
+        // The group is formed only now that this transaction has the connection (and the lock):
+        // every push that arrived while it waited for them joins it.
+        group = this.take(key);
+        if (!locked) {
+          for (const job of group) outcomes.push({ ok: false, error: new UnknownClinicError(`Unknown clinic ${job.clinicId}`) });
+          return;
+        }
+        for (const [i, job] of group.entries()) {
+          // Read the next pushes' bodies while this group works (see drain()).
+          if (i > 0 && sdb.kind === 'sqlite') await yieldToIo();
+          await sql`savepoint kassa_job`.execute(trx);
+          try {
+            if (sdb.kind !== 'postgres' && !(await lockClinic(trx, sdb.kind, job.clinicId))) throw new UnknownClinicError(`Unknown clinic ${job.clinicId}`);
+            const writer = new ClinicWriter(trx, job.clinicId);
+            const value = await job.work(writer, trx, now);
+            const lastCursor = await writer.flush(now);
+            if (lastCursor !== null && sdb.notifiesInTransaction) await sdb.notify(trx, job.clinicId, lastCursor);
+            if (job.beforeCommit) await job.beforeCommit();
+            await sql`release savepoint kassa_job`.execute(trx);
+            outcomes.push({ ok: true, value, lastCursor });
+          } catch (error) {
+            // If this throws too (the database gave up the whole transaction), the group fails.
+            await sql`rollback to savepoint kassa_job`.execute(trx);
+            await sql`release savepoint kassa_job`.execute(trx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the group committed: every job fails (with its own error if it had one).
+      if (group.length === 0) group = this.take(key);
+      group.forEach((job, i) => {
+        const o = outcomes[i];
+        job.reject(o && !o.ok ? o.error : error);
+      });
+      return;
+    }
+    group.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return job.reject(o.error);
+      job.resolve({ value: o.value, lastCursor: o.lastCursor });
+    });
+    if (!sdb.notifiesInTransaction) {
+      const newest = new Map<string, number>();
+      group.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok && o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
+      });
+      for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor);
+    }
+  }
+}
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const committers = new WeakMap<ServerDb, GroupCommitter>();
+
+/** The group committer of a database (one per opened ServerDb, so per server process). */
+export function groupCommitter(sdb: ServerDb): GroupCommitter {
+  let c = committers.get(sdb);
+  if (!c) committers.set(sdb, (c = new GroupCommitter(sdb)));
+  return c;
+}
