@@ -205,6 +205,13 @@ async function propagation(kind: 'sqlite' | 'postgres', dir: string) {
 
 const dir = mkdtempSync(join(tmpdir(), 'kassa-sync-bench-'));
 try {
+  // `-- --push-only` measures only push throughput (for working on the push path alone).
+  if (process.argv.includes('--push-only')) {
+    for (const kind of ['sqlite', 'postgres'] as const) {
+      const p = await pushThroughput(kind, dir);
+      console.log(`push ${kind}: ${Math.round(p.mutationsPerSec)} mutations/s, p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.mutations} mutations, ${p.desks} desks)`);
+    }
+  } else {
   const init = await initialSync(dir);
   // `-- --initial-only` stops here (for working on the initial sync alone).
   if (process.argv.includes('--initial-only')) console.log(init);
@@ -219,6 +226,7 @@ try {
       ...props.map((p) => [`A→B propagation, ${p.kind} (ms)`, p.latencyMs.p50, `p99 ${p.latencyMs.p99.toFixed(1)} ms`, 'p99 ≤ 500 ms', p.latencyMs.p99 <= 500 ? 'yes' : 'no']),
     ];
     console.log(`\n${markdownTable(['measure', 'value', 'detail', 'target', 'met'], rows, 1)}\n\n${init.rows.toLocaleString('en-US')} rows (${init.orders.toLocaleString('en-US')} orders, ${init.patients.toLocaleString('en-US')} patients, ${init.lines.toLocaleString('en-US')} lines); results: ${file}`);
+  }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
