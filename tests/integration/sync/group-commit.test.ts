@@ -64,7 +64,7 @@ describe.each(DB_KINDS)('concurrent pushes share one commit (%s)', (kind) => {
     const registry = defaultRegistry();
     // Called as the push route calls it (after authentication), so every push reaches the queue at
     // once; the HTTP path itself is covered by the other sync tests and the benchmark.
-    type Answer = { status: number; body: PushResponse & { error?: string; expectedSeq?: number } };
+    type Answer = { status: number; body: Partial<PushResponse> & Pick<PushResponse, 'results'> & { error?: string; expectedSeq?: number } };
     const push = (b: PushRequest, d: { id: string }, hooks: PushHooks = {}): Promise<Answer> =>
       applyPush(server.app.sdb, { id: d.id, clinicId: clinic.clinicId }, b, registry, hooks).then(
         (body) => ({ status: 200, body }),
