@@ -165,6 +165,10 @@ export async function listOrders(store: LocalStore, actor: Actor, input: OrderLi
   }
   const conds = filterConditions(q, options.today ?? todayIn());
   const clinic = sql`clinic_id = ${actor.clinicId}`;
+  if (q.cursor === null && q.sort === 'createdAt' && q.direction === 'desc' && conds.length === 1 && conds[0]!.search && options.sparseLimit === undefined) {
+    const rows = newestMatches(store, actor.clinicId, ftsMatchExpression(q.search)!, q.limit + 1);
+    if (rows) return { ok: true, value: pageOf(rows, q) };
+  }
   const { plan, composite } = await choosePlan(store, clinic, conds, q.sort, options.sparseLimit ?? SPARSE_LIMIT, q.search);
 
   // walk_sort_index / composite: only the sort column (and the composite equality) may use an
@@ -186,11 +190,42 @@ export async function listOrders(store: LocalStore, actor: Actor, input: OrderLi
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY ${key} ${dir}, local_id ${dir}
     LIMIT ${q.limit + 1}`.execute(store.db);
+  return { ok: true, value: pageOf(rows, q) };
+}
+
+type ListDbRow = OrderListDbRow & { patient_sort: string };
+function pageOf(rows: ListDbRow[], q: OrderListQuery): OrderPage {
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > q.limit && last ? encodeCursor({ s: q.sort, d: q.direction, k: SORT_KEY_OF[q.sort](last), i: last.local_id }) : null;
-  return { ok: true, value: { rows: page.map(rowToOrderListRow), nextCursor } };
+  return { rows: page.map(rowToOrderListRow), nextCursor };
 }
+
+/**
+ * The first page of a text search, newest first (the type-ahead case), without collecting every
+ * match: FTS5 hands out matches in rowid order, newest rowid first, so the first `n` of this clinic
+ * are read and joined directly. Orders are written in time order, so these are normally also the
+ * `n` newest by created_at; that is CHECKED, not assumed: if any order with a smaller local id was
+ * created at or after the oldest of them (an older order pulled in later, a clock step), this
+ * returns null and the general plan answers. Exact either way.
+ */
+function newestMatches(store: LocalStore, clinicId: string, match: string, n: number): ListDbRow[] | null {
+  const columns = [...ORDER_LIST_COLUMNS, 'patient_sort'].map((c) => `orders.${c}`).join(', ');
+  // Read CANDIDATE_FACTOR × n: orders of one day are not in created order among themselves (times
+  // of day vary, a day is ~1,400 orders at 1M), so the n-th newest must sit well inside the window.
+  const candidates = prepared(store.sqlite, `SELECT ${columns} FROM orders_fts CROSS JOIN orders ON orders.local_id = orders_fts.rowid
+    WHERE orders_fts MATCH ? AND orders.clinic_id = ? ORDER BY orders_fts.rowid DESC LIMIT ?`).all(match, clinicId, n * CANDIDATE_FACTOR) as ListDbRow[];
+  const byCreatedDesc = (a: ListDbRow, b: ListDbRow) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.local_id - a.local_id);
+  candidates.sort(byCreatedDesc);
+  if (candidates.length < n * CANDIDATE_FACTOR) return candidates.slice(0, n); // every match of this clinic
+  const lowestId = Math.min(...candidates.map((r) => r.local_id));
+  const nth = candidates[n - 1]!.created_at;
+  // Any order (matching or not, any clinic: cheaper and only stricter) below the window created at
+  // or after the n-th newest candidate could belong on the page.
+  const outOfOrder = prepared(store.sqlite, 'SELECT 1 FROM orders INDEXED BY orders_created WHERE created_at >= ? AND local_id < ? LIMIT 1').get(nth, lowestId);
+  return outOfOrder ? null : candidates.slice(0, n);
+}
+const CANDIDATE_FACTOR = 4;
 
 const EMPTY_FILTER = OrderFilter.parse({});
 function isUnfiltered(f: OrderFilter): boolean {
