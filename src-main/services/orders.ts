@@ -130,8 +130,11 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
     const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
     const activated = await isActivated(trx, row);
     const next = checkTransition(row.status as OrderStatus, { type: 'cancelled', reason: command.reason }, { activated }, 'orderId');
+    // The server records the cancellation under the mutation id; the desk's copy has the same id,
+    // so the pulled event is the same event, not a second cancellation.
+    const mutationId = randomUUID();
     const event: MoneyEvent = {
-      id: randomUUID(),
+      id: mutationId,
       orderId: row.id,
       clinicId: row.clinic_id,
       kind: 'cancellation',
@@ -144,7 +147,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
     };
     await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
     await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, updated_at: event.at }).where('id', '=', row.id).execute();
-    const m = await commitCommand(store, trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now);
+    const m = await commitCommand(store, trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now, mutationId);
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
   });
 }

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { ok } from '../../src-shared/domain/result';
 import type { CommandName, CommandPayload } from '../../src-shared/schemas/commands';
 import { appendActivity } from '../db/activity-chain';
 import type { LocalDatabase } from '../db/database';
 import type { LocalStore } from '../db/open';
-import { enqueueMutationSync, type EnqueuedMutation } from '../db/outbox';
+import type { EnqueuedMutation } from '../db/outbox';
 import type { Actor } from './actor';
 import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
+import { prepared } from './statements';
 
 export type Trx = Transaction<LocalDatabase>;
 
@@ -46,9 +48,11 @@ function uniqueViolation(e: unknown): ServiceError | null {
 
 /**
  * The two records every user write ends with, inside its transaction: the outbox mutation (name =
- * the command, payload = the validated command) and the activity record on this device's chain.
- * The record's details carry the mutationId (src-main/sync links the two by it). `store.sqlite`
- * is the connection `trx` holds, so the prepared outbox insert is inside the same transaction.
+ * the command, payload = the validated command, actor = who ran it) and the activity record on
+ * this device's chain. The record's details carry the mutationId (src-main/sync links the two by
+ * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert is inside the
+ * same transaction. A write whose rows must carry the mutation id (the cancellation money event,
+ * which the server records under the same id) picks it first and passes it as `mutationId`.
  */
 export async function commitCommand<N extends CommandName>(
   store: LocalStore,
@@ -59,8 +63,9 @@ export async function commitCommand<N extends CommandName>(
   subject: string,
   details: Record<string, string | number | boolean | null>,
   now: Date,
+  mutationId: string = randomUUID(),
 ): Promise<EnqueuedMutation> {
-  const mutation = enqueueMutationSync(store.sqlite, name, payload, now);
+  const mutation = enqueueWithActor(store, actor, name, payload, now, mutationId);
   await appendActivity(
     trx,
     actor.deviceId,
@@ -77,4 +82,16 @@ export async function commitCommand<N extends CommandName>(
     now,
   );
   return mutation;
+}
+
+/**
+ * The outbox row with its actor written explicitly (the server re-checks who made each change).
+ * 003_sync's trigger that copies the actor from the activity record stays as a fallback for any
+ * other writer; it only fills a NULL, so it leaves this row alone.
+ */
+function enqueueWithActor<N extends CommandName>(store: LocalStore, actor: Actor, name: N, payload: CommandPayload<N>, now: Date, mutationId: string): EnqueuedMutation {
+  const r = prepared(store.sqlite, 'INSERT INTO outbox (mutation_id, name, payload, created_at, actor_user_id) VALUES (?, ?, ?, ?, ?)').run(
+    mutationId, name, JSON.stringify(payload), now.toISOString(), actor.userId,
+  );
+  return { seq: Number(r.lastInsertRowid), mutationId };
 }
