@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import { m001_sync } from './001_sync';
 import { m002_accounts } from './002_accounts';
 import { m003_accounts_removed } from './003_accounts_removed';
+import { m004_webhooks } from './004_webhooks';
 
 /** Ordered by name; a shipped migration is never edited, only followed by a new one. */
 export const serverMigrations: Record<string, Migration> = {
   '001_sync': m001_sync,
   '002_accounts': m002_accounts,
   '003_accounts_removed': m003_accounts_removed,
+  '004_webhooks': m004_webhooks,
 };
