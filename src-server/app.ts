@@ -8,6 +8,7 @@ import { adminRoutes } from './http/admin-routes';
 import { authRoutes } from './http/auth-routes';
 import { installErrorHandler } from './http/errors';
 import { syncRoutes } from './http/sync-routes';
+import { registerWebhooks } from './webhooks';
 import type { PushHooks } from './sync/push';
 
 export interface ServerOptions {
@@ -53,5 +54,6 @@ export async function buildServer(opts: ServerOptions = {}): Promise<KassaServer
   authRoutes(app, sdb, await registerAccounts(app, sdb, opts.accounts));
   syncRoutes(app, sdb, opts.registry ?? defaultRegistry(), opts.pushHooks ?? {});
   adminRoutes(app, sdb, opts.adminToken);
+  await registerWebhooks(app, sdb, { adminToken: opts.adminToken });
   return app as unknown as KassaServer;
 }
