@@ -13,7 +13,7 @@ import type { InvoiceTable } from '../db/tables/core';
 import type { Actor } from './actor';
 import { parseInput, serviceError, validationError, type ServiceResult } from './errors';
 import { allocateInvoiceNumber } from './invoice-series';
-import { checkTransition, loadOrderRow } from './orders';
+import { checkMove, loadOrderRow } from './orders';
 import type { WriteOutcome } from './patients';
 import { commitCommand, refuse, runWrite, type WriteOptions } from './write';
 
@@ -67,7 +67,7 @@ export async function issueInvoice(store: LocalStore, actor: Actor, input: unkno
 
   return runWrite(store, async (trx) => {
     const row = await loadOrderRow(trx, actor, request.orderId, 'orderId');
-    const next = checkTransition(row.status as OrderStatus, { type: 'issue' }, {}, 'orderId');
+    const next = checkMove(row, { type: 'issue' }, now, 'orderId');
     if (row.total <= 0) refuse(serviceError('validation', 'orderId: an order of 0 kr cannot be invoiced', 'orderId'));
 
     let plan: InstallmentPlan | null = null;
@@ -135,6 +135,7 @@ export async function issueInvoice(store: LocalStore, actor: Actor, input: unkno
       .set({
         status: next.status,
         status_reason: next.reason,
+        activated_at: next.activatedAt,
         ...paymentColumns(option),
         invoice_id: invoice.id,
         invoice_number: invoice.invoiceNumber,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { lineAmount, vatOfGross, vatSummary } from '../../src-shared/domain/money';
-import { transition, type OrderEvent, type TransitionError } from '../../src-shared/domain/order-state';
+import { moveOrder, type OrderEvent, type OrderState, type TransitionError } from '../../src-shared/domain/order-state';
 import { OrderCancel, OrderCreate, OrderCredit, OrderUpdateDraft, type OrderLineInput } from '../../src-shared/schemas/commands';
 import type { MoneyEvent, Order, OrderLine } from '../../src-shared/schemas/entities';
 import type { OrderStatus } from '../../src-shared/schemas/enums';
@@ -128,8 +128,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
   const now = options.now ?? new Date();
   return runWrite(store, async (trx) => {
     const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
-    const activated = await isActivated(trx, row);
-    const next = checkTransition(row.status as OrderStatus, { type: 'cancelled', reason: command.reason }, { activated }, 'orderId');
+    const next = checkMove(row, { type: 'cancelled', reason: command.reason }, now, 'orderId');
     // The server records the cancellation under the mutation id; the desk's copy has the same id,
     // so the pulled event is the same event, not a second cancellation.
     const mutationId = randomUUID();
@@ -146,7 +145,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
       at: now.toISOString(),
     };
     await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
-    await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, updated_at: event.at }).where('id', '=', row.id).execute();
+    await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, activated_at: next.activatedAt, updated_at: event.at }).where('id', '=', row.id).execute();
     const m = await commitCommand(store, trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now, mutationId);
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
   });
@@ -164,14 +163,7 @@ export async function creditOrder(store: LocalStore, actor: Actor, input: unknow
   const now = options.now ?? new Date();
   return runWrite(store, async (trx) => {
     const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
-    const activated = await isActivated(trx, row);
-    const creditableAmount = row.total - row.credited_total;
-    const next = checkTransition(
-      row.status as OrderStatus,
-      { type: 'credited', amount: command.amount, reason: command.reason },
-      { activated, creditableAmount },
-      'orderId',
-    );
+    const next = checkMove(row, { type: 'credited', amount: command.amount, reason: command.reason }, now, 'orderId');
     const event: MoneyEvent = {
       id: command.creditId,
       orderId: row.id,
@@ -186,7 +178,7 @@ export async function creditOrder(store: LocalStore, actor: Actor, input: unknow
     await trx.insertInto('money_events').values(moneyEventToRow(event)).execute();
     await trx
       .updateTable('orders')
-      .set({ status: next.status, status_reason: next.reason, credited_total: row.credited_total + command.amount, updated_at: event.at })
+      .set({ status: next.status, status_reason: next.reason, activated_at: next.activatedAt, credited_total: row.credited_total + command.amount, updated_at: event.at })
       .where('id', '=', row.id)
       .execute();
     const m = await commitCommand(store, trx, actor, 'order.credit', command, `order:${row.id}`, { from: row.status, to: next.status, amount: command.amount, reason: command.reason }, now,
@@ -199,7 +191,13 @@ export async function getOrder(store: LocalStore, actor: Actor, id: string): Pro
   const row = await store.db.selectFrom('orders').selectAll().where('id', '=', id).where('clinic_id', '=', actor.clinicId).executeTakeFirst();
   if (!row) return null;
   const lines = await store.db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('position').execute();
-  return rowToOrder(row, lines);
+  return orderOfRow(row, lines);
+}
+
+/** rowToOrder plus the activation instant (absent while not activated, like the server's document). */
+function orderOfRow(row: Selectable<OrderTable>, lines: Parameters<typeof rowToOrder>[1]): Order {
+  const order = rowToOrder(row, lines);
+  return row.activated_at === null ? order : { ...order, activatedAt: row.activated_at };
 }
 
 export async function getMoneyEvents(store: LocalStore, actor: Actor, orderId: string): Promise<MoneyEvent[]> {
@@ -218,25 +216,19 @@ export async function loadOrderRow(trx: Trx, actor: Actor, id: string, field: st
 export async function readOrder(trx: Trx, id: string): Promise<Order> {
   const row = await trx.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', id).execute();
-  return rowToOrder(row, lines);
+  return orderOfRow(row, lines);
 }
 
-/** Money or credit has been committed: a payment was recorded (the state machine's `activated`). */
-async function isActivated(trx: Trx, row: Selectable<OrderTable>): Promise<boolean> {
-  if (row.paid_total > 0 || row.status === 'paid' || row.status === 'installments' || row.status === 'completed') return true;
-  const payment = await trx
-    .selectFrom('money_events')
-    .select('id')
-    .where('order_id', '=', row.id)
-    .where('kind', 'in', ['payment', 'installment_payment'])
-    .limit(1)
-    .executeTakeFirst();
-  return payment !== undefined;
-}
-
-/** transition(), or a refusal carrying the state machine's reason (the write rolls back). */
-export function checkTransition(status: OrderStatus, event: OrderEvent, facts: Parameters<typeof transition>[2], field: string) {
-  const result = transition(status, event, facts);
+/**
+ * moveOrder (the shared state machine plus the activation fact, exactly as the server applies it)
+ * on a local order row, or a refusal carrying the state machine's reason (the write rolls back).
+ */
+export function checkMove(row: Selectable<OrderTable>, event: OrderEvent, now: Date, field: string): OrderState & { activatedAt: string | null } {
+  const result = moveOrder(
+    { status: row.status as OrderStatus, total: row.total, paidTotal: row.paid_total, creditedTotal: row.credited_total, activatedAt: row.activated_at },
+    event,
+    now.toISOString(),
+  );
   if (!result.ok) return refuse(transitionRefusal(result.error, field));
   return result.value;
 }

@@ -22,7 +22,7 @@ const sample = {
   order: [
     'id', 'clinic_id', 'order_number', 'patient_id', 'patient_name', 'patient_sort', 'patient_personnummer', 'patient_phone', 'created_by_user_id', 'clinician', 'note',
     'status', 'status_reason', 'payment_kind', 'payment_months', 'total', 'vat_total', 'credited_total', 'paid_total', 'invoice_id', 'invoice_number', 'issue_date',
-    'due_date', 'paid_date', 'created_at', 'updated_at',
+    'due_date', 'paid_date', 'created_at', 'updated_at', 'activated_at',
   ],
   line: ['id', 'order_id', 'position', 'price_item_id', 'code', 'description', 'quantity', 'unit_price', 'discount_bp', 'vat_code', 'clinician', 'line_total', 'vat_amount'],
   invoice: [
@@ -119,11 +119,15 @@ export class ChangeApplier {
         const inv = local.id === null ? undefined : { id: local.id, invoice_number: local.invoice_number, issue_date: local.issue_date, due_date: local.due_date };
         const prevPaid = local.paid_date;
         const paidDate = prevPaid ?? (o.paidTotal > 0 && (o.status === 'paid' || o.status === 'completed') ? o.updatedAt.slice(0, 10) : null);
-        const row = orderToRow(o, {
-          patient: { firstName: pr.first_name, lastName: pr.last_name, personnummer: pr.personnummer, phone: pr.phone },
-          invoice: inv ? { id: inv.id, invoiceNumber: inv.invoice_number, issueDate: inv.issue_date, dueDate: inv.due_date } : null,
-          paidDate,
-        });
+        const row = {
+          ...orderToRow(o, {
+            patient: { firstName: pr.first_name, lastName: pr.last_name, personnummer: pr.personnummer, phone: pr.phone },
+            invoice: inv ? { id: inv.id, invoiceNumber: inv.invoice_number, issueDate: inv.issue_date, dueDate: inv.due_date } : null,
+            paidDate,
+          }),
+          // The server's recorded activation (moveOrder): the desk's cancel/credit checks read it.
+          activated_at: o.activatedAt ?? null,
+        };
         this.st.order.run(row);
         this.st.deleteLines.run(o.id);
         o.lines.forEach((l, i) => this.st.line.run(orderLineToRow(o.id, i, l)));

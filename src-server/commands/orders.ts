@@ -1,5 +1,5 @@
 import { lineAmount, vatOfGross, vatSummary } from '../../src-shared/domain/money';
-import { transition, type OrderEvent } from '../../src-shared/domain/order-state';
+import { moveOrder, type OrderEvent } from '../../src-shared/domain/order-state';
 import { parseInvoiceNumber } from '../../src-shared/domain/invoice-series';
 import { err, ok, type Result } from '../../src-shared/domain/result';
 import { InvoiceIssue, OrderCancel, OrderCreate, OrderCredit, OrderUpdateDraft, type OrderLineInput } from '../../src-shared/schemas/commands';
@@ -33,14 +33,17 @@ function putOrder(ctx: CommandContext, order: Order): void {
   ctx.store.put('order', order.id, { ...order, updatedAt: ctx.now }, ctx.mutationId);
 }
 
-/** Applies a state-machine event to the server's CURRENT status; an illegal one is a conflict. */
-function applyEvent(order: Order, event: OrderEvent): Result<Pick<Order, 'status' | 'statusReason'>, Rejection> {
-  const r = transition(order.status, event, { activated: order.paidTotal > 0, creditableAmount: order.total - order.creditedTotal });
+/**
+ * Applies a state-machine event to the server's CURRENT order; an illegal one is a conflict. The
+ * `activated` fact and the recorded `activatedAt` come from the shared moveOrder, as on the desk.
+ */
+function applyEvent(ctx: CommandContext, order: Order, event: OrderEvent): Result<Pick<Order, 'status' | 'statusReason' | 'activatedAt'>, Rejection> {
+  const r = moveOrder(order, event, ctx.now);
   if (!r.ok) {
     const code = r.error.code === 'credit_exceeds_balance' || r.error.code === 'invalid_amount' ? 'domain_rule' : 'conflict';
     return reject(code, `Order ${order.orderNumber} is ${order.status} on the server. ${r.error.message}`, r.error.field);
   }
-  return ok({ status: r.value.status, statusReason: r.value.reason });
+  return ok({ status: r.value.status, statusReason: r.value.reason, ...(r.value.activatedAt === null ? {} : { activatedAt: r.value.activatedAt }) });
 }
 
 function moneyEvent(ctx: CommandContext, e: Omit<MoneyEvent, 'clinicId' | 'at' | 'source'>): void {
@@ -119,7 +122,7 @@ export const orderCommands = {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
       const order = found.value;
-      const moved = applyEvent(order, { type: 'issue' });
+      const moved = applyEvent(ctx, order, { type: 'issue' });
       if (!moved.ok) return moved;
       if (order.total <= 0) return reject('domain_rule', `Order ${order.orderNumber} has nothing to invoice.`);
       if (input.dueDate < input.issueDate) return reject('domain_rule', 'The due date cannot be before the issue date.', 'dueDate');
@@ -162,7 +165,7 @@ export const orderCommands = {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
       const order = found.value;
-      const moved = applyEvent(order, { type: 'cancelled', reason: input.reason });
+      const moved = applyEvent(ctx, order, { type: 'cancelled', reason: input.reason });
       if (!moved.ok) return moved;
       // A draft was never claimed; an annulled invoice withdraws what is still outstanding.
       const outstanding = order.status === 'draft' ? 0 : order.total - order.paidTotal - order.creditedTotal;
@@ -181,7 +184,7 @@ export const orderCommands = {
       if (!found.ok) return found;
       const order = found.value;
       if (await ctx.store.get('money_event', input.creditId)) return reject('already_exists', `Credit ${input.creditId} already exists.`, 'creditId');
-      const moved = applyEvent(order, { type: 'credited', amount: input.amount, reason: input.reason });
+      const moved = applyEvent(ctx, order, { type: 'credited', amount: input.amount, reason: input.reason });
       if (!moved.ok) return moved;
       moneyEvent(ctx, { id: input.creditId, orderId: order.id, kind: 'credit', amount: input.amount, reason: input.reason, note: input.note });
       putOrder(ctx, { ...order, ...moved.value, creditedTotal: order.creditedTotal + input.amount });

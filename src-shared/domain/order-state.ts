@@ -18,7 +18,9 @@ import { err, ok, type DomainError, type Result } from './result';
  * paid nor turned into a plan. After it the undo must be a refund or a credit note (`credited`),
  * because the patient has paid or signed a credit agreement. Status alone cannot tell an overdue
  * invoice from an overdue plan, so on `overdue` the events cancelled, credited and plan_finished
- * need the `activated` fact from the caller (the server derives it from its money events).
+ * need the `activated` fact from the caller. That fact is recorded, not guessed: an order keeps
+ * `activatedAt`, set by `moveOrder` the first time it enters an activating status (`paid`,
+ * `installments`) and never cleared; `orderFacts` reads it for the server and the desk alike.
  *
  * A partial credit keeps the status and records its reason; a credit of the whole remaining
  * amount moves the order to `credited`. Failed payment attempts keep the status and record the
@@ -282,4 +284,44 @@ export function resolveConcurrent(
     });
   }
   return result;
+}
+
+/** Entering one of these commits money (paid) or credit (a signed plan): the order is activated. */
+const ACTIVATING: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['paid', 'installments']);
+/** Statuses only an activated order can be in (for orders recorded before `activatedAt` existed). */
+const ONLY_AFTER_ACTIVATION: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['paid', 'installments', 'completed', 'credited']);
+
+/** What the activation facts are read from: the order document (server) or row (desk). */
+export interface ActivationSource {
+  status: OrderStatus;
+  total: number;
+  paidTotal: number;
+  creditedTotal: number;
+  /** When the order first entered an activating status; absent or null if it never did. */
+  activatedAt?: string | null;
+}
+
+/**
+ * The order was activated at some point. `activatedAt` is the recorded fact; an order written
+ * before it was recorded still proves activation by a payment or by a status only reachable
+ * after activation (an overdue plan of that era cannot be told apart, as before).
+ */
+export function isActivated(order: ActivationSource): boolean {
+  return (order.activatedAt ?? null) !== null || order.paidTotal > 0 || ONLY_AFTER_ACTIVATION.has(order.status);
+}
+
+/** The facts transition() needs, derived the same way on the server and on the desk. */
+export function orderFacts(order: ActivationSource): Required<TransitionFacts> {
+  return { activated: isActivated(order), creditableAmount: order.total - order.creditedTotal };
+}
+
+/**
+ * transition() on an order, also saying when it was activated: the first move into `paid` or
+ * `installments` records `at`; later moves keep the first instant (activation is never undone).
+ */
+export function moveOrder(order: ActivationSource, event: OrderEvent, at: string): Result<OrderState & { activatedAt: string | null }, TransitionError> {
+  const moved = transition(order.status, event, orderFacts(order));
+  if (!moved.ok) return moved;
+  const before = order.activatedAt ?? null;
+  return ok({ ...moved.value, activatedAt: before ?? (ACTIVATING.has(moved.value.status) ? at : null) });
 }

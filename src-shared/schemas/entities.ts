@@ -112,6 +112,11 @@ export const Order = z.object({
   /** Sum of credits so far (partial credits keep the status). */
   creditedTotal: NonNegativeOre,
   paidTotal: NonNegativeOre,
+  /**
+   * When money or credit was first committed (the order entered paid or installments), set by
+   * moveOrder in src-shared/domain/order-state and never cleared. Absent while not activated.
+   */
+  activatedAt: IsoDateTime.optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   lines: z.array(OrderLine),

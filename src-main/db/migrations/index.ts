@@ -3,6 +3,7 @@ import { m000_activity } from './000_activity';
 import { m001_core } from './001_core';
 import { m002_jobs } from './002_jobs';
 import { m003_sync } from './003_sync';
+import { m004_order_activation } from './004_order_activation';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
@@ -13,4 +14,5 @@ export const localMigrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_jobs': m002_jobs,
   '003_sync': m003_sync,
+  '004_order_activation': m004_order_activation,
 };

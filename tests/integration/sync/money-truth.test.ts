@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInvoiceSeries } from '../../../src-main/services/invoice-series';
 import { issueInvoice } from '../../../src-main/services/invoices';
-import { cancelOrder, createOrder, creditOrder, getMoneyEvents } from '../../../src-main/services/orders';
+import { cancelOrder, createOrder, creditOrder, getMoneyEvents, getOrder } from '../../../src-main/services/orders';
 import { createPatient } from '../../../src-main/services/patients';
-import type { MoneyEvent } from '../../../src-shared/schemas/entities';
+import { inClinicTransaction } from '../../../src-server/sync/transact';
+import { moveOrder, type OrderEvent } from '../../../src-shared/domain/order-state';
+import type { MoneyEvent, Order } from '../../../src-shared/schemas/entities';
 import {
   createBackend, createClinic, DB_KINDS, enrolDesk, orderInput, patientInput, recordPayment, serverEntities, startServer,
   type Desk, type RunningServer, type TestBackend, type TestClinic,
@@ -16,7 +18,8 @@ function must<T>(r: { ok: true; value: T } | { ok: false; error: { message: stri
 }
 
 /**
- * The desk's money view must be the server's: a cancellation is one event with one id.
+ * The desk's money view must be the server's: activation is a recorded fact on both sides, and a
+ * cancellation is one event with one id.
  */
 describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) => {
   let backend: TestBackend;
@@ -41,13 +44,30 @@ describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) =>
     await backend?.dispose();
   });
 
-  async function invoicedOrder() {
+  async function invoicedOrder(paymentOption: { kind: 'invoice14' } | { kind: 'installments'; months: 12 } = { kind: 'invoice14' }) {
     const p = must(await createPatient(a.store, a.actor, patientInput())).patient;
     const o = must(await createOrder(a.store, a.actor, orderInput(p.id))).order;
-    must(await issueInvoice(a.store, a.actor, { orderId: o.id, paymentOption: { kind: 'invoice14' } }));
+    must(await issueInvoice(a.store, a.actor, { orderId: o.id, paymentOption }));
     await a.engine.syncOnce();
     await b.engine.syncOnce();
     return o;
+  }
+
+  /**
+   * Provider outcomes (a plan started, a due date passed) do not reach the server yet; this moves
+   * the server's order the way that path will: the shared moveOrder in one clinic transaction.
+   */
+  async function providerEvents(orderId: string, events: OrderEvent[]) {
+    await inClinicTransaction(server.app.sdb, clinic.clinicId, async (w, _trx, now) => {
+      let order = (await w.get('order', orderId)) as unknown as Order;
+      for (const event of events) {
+        const moved = moveOrder(order, event, now);
+        if (!moved.ok) throw new Error(moved.error.message);
+        const { activatedAt, ...state } = moved.value;
+        order = { ...order, status: state.status, statusReason: state.reason, ...(activatedAt === null ? {} : { activatedAt }), updatedAt: now };
+      }
+      w.put('order', orderId, order as unknown as Record<string, unknown>, null);
+    });
   }
 
   async function serverMoney(orderId: string): Promise<MoneyEvent[]> {
@@ -55,6 +75,50 @@ describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) =>
       .map((r) => JSON.parse(r.data) as MoneyEvent)
       .filter((e) => e.orderId === orderId);
   }
+
+  it('an overdue installment plan without any payment is activated: credited, never annulled, on the desk and on the server', async () => {
+    const o = await invoicedOrder({ kind: 'installments', months: 12 });
+    // B annuls while it still sees the invoice (offline); meanwhile the plan starts and falls due.
+    must(await cancelOrder(b.store, b.actor, { orderId: o.id, reason: 'patient_request' }));
+    await providerEvents(o.id, [{ type: 'plan_started' }, { type: 'due_date_passed' }]);
+    const onServer = JSON.parse((await serverEntities(server.app, clinic.clinicId, 'order')).find((r) => r.id === o.id)!.data) as Order;
+    expect(onServer).toMatchObject({ status: 'overdue', paidTotal: 0, activatedAt: expect.any(String) });
+
+    // The server refuses B's annulment: money or credit has been committed.
+    await b.engine.syncOnce();
+    const [rej] = b.engine.rejectedMutations();
+    expect(rej).toMatchObject({ name: 'order.cancel', code: 'conflict' });
+    expect(rej!.reason).toMatch(/is overdue on the server.*credit it instead/);
+    expect(await getOrder(b.store, b.actor, o.id)).toEqual(onServer);
+
+    // A learns the fact through the feed and refuses the annulment locally, with the reason.
+    await a.engine.syncOnce();
+    expect(await getOrder(a.store, a.actor, o.id)).toEqual(onServer);
+    const refused = await cancelOrder(a.store, a.actor, { orderId: o.id, reason: 'patient_request' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ code: 'conflict', reason: 'illegal_transition', message: expect.stringMatching(/credit it instead/) });
+
+    // Crediting is the right undo, and the server agrees.
+    must(await creditOrder(a.store, a.actor, { orderId: o.id, creditId: randomUUID(), amount: o.total, reason: 'patient_request' }));
+    await a.engine.syncOnce();
+    expect(a.engine.rejectedMutations()).toEqual([]);
+    const credited = JSON.parse((await serverEntities(server.app, clinic.clinicId, 'order')).find((r) => r.id === o.id)!.data) as Order;
+    expect(credited).toMatchObject({ status: 'credited', creditedTotal: o.total, activatedAt: onServer.activatedAt });
+    expect(await getOrder(a.store, a.actor, o.id)).toEqual(credited);
+  });
+
+  it('an overdue invoice that was never paid nor a plan is still annulled, not credited', async () => {
+    const o = await invoicedOrder();
+    await providerEvents(o.id, [{ type: 'due_date_passed' }]);
+    await a.engine.syncOnce();
+    const credit = await creditOrder(a.store, a.actor, { orderId: o.id, creditId: randomUUID(), amount: o.total, reason: 'goodwill' });
+    expect(credit.ok).toBe(false);
+    must(await cancelOrder(a.store, a.actor, { orderId: o.id, reason: 'wrong_invoice' }));
+    await a.engine.syncOnce();
+    expect(a.engine.rejectedMutations()).toEqual([]);
+    expect(await getOrder(a.store, a.actor, o.id)).toMatchObject({ status: 'cancelled' });
+    expect((await getOrder(a.store, a.actor, o.id))!.activatedAt).toBeUndefined();
+  });
 
   it('a cancellation is one event with one id (the mutation id) on the desk that cancelled, the other desk and the server', async () => {
     const o = await invoicedOrder();
