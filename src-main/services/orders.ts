@@ -163,6 +163,11 @@ export async function creditOrder(store: LocalStore, actor: Actor, input: unknow
   const now = options.now ?? new Date();
   return runWrite(store, async (trx) => {
     const row = await loadOrderRow(trx, actor, command.orderId, 'orderId');
+    // The event id is the command's creditId on both sides, so a replay cannot credit twice and
+    // the pulled server event is this one. A void (a rejected credit) does not free the id.
+    if (prepared(store.sqlite, 'SELECT 1 FROM money_events WHERE id = ?').get(command.creditId)) {
+      refuse(serviceError('duplicate', 'creditId: already used by another money event', 'creditId'));
+    }
     const next = checkMove(row, { type: 'credited', amount: command.amount, reason: command.reason }, now, 'orderId');
     const event: MoneyEvent = {
       id: command.creditId,
@@ -200,9 +205,43 @@ function orderOfRow(row: Selectable<OrderTable>, lines: Parameters<typeof rowToO
   return row.activated_at === null ? order : { ...order, activatedAt: row.activated_at };
 }
 
+/**
+ * The order's money events as the server knows them or will (pending local ones included). An
+ * event whose command the server rejected is voided (005_money_voids) and left out: it never
+ * happened. getVoidedMoneyEvents lists those, with the server's reason.
+ */
 export async function getMoneyEvents(store: LocalStore, actor: Actor, orderId: string): Promise<MoneyEvent[]> {
-  const rows = await store.db.selectFrom('money_events').selectAll().where('order_id', '=', orderId).where('clinic_id', '=', actor.clinicId).orderBy('at').execute();
+  const rows = await store.db
+    .selectFrom('money_events')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('clinic_id', '=', actor.clinicId)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('money_event_voids').select('event_id').whereRef('money_event_voids.event_id', '=', 'money_events.id'))))
+    .orderBy('at')
+    .execute();
   return rows.map(rowToMoneyEvent);
+}
+
+export interface VoidedMoneyEvent {
+  readonly event: MoneyEvent;
+  readonly mutationId: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly voidedAt: string;
+}
+
+/** Local money events the server refused, with its code and reason (shown, never silent). */
+export async function getVoidedMoneyEvents(store: LocalStore, actor: Actor, orderId: string): Promise<VoidedMoneyEvent[]> {
+  const rows = await store.db
+    .selectFrom('money_events')
+    .innerJoin('money_event_voids', 'money_event_voids.event_id', 'money_events.id')
+    .selectAll('money_events')
+    .select(['money_event_voids.mutation_id', 'money_event_voids.code as void_code', 'money_event_voids.reason as void_reason', 'money_event_voids.at as voided_at'])
+    .where('money_events.order_id', '=', orderId)
+    .where('money_events.clinic_id', '=', actor.clinicId)
+    .orderBy('money_events.at')
+    .execute();
+  return rows.map((r) => ({ event: rowToMoneyEvent(r), mutationId: r.mutation_id, code: r.void_code, reason: r.void_reason, voidedAt: r.voided_at }));
 }
 
 // ---------- shared by the order and invoice services ----------

@@ -61,6 +61,10 @@ export class ChangeApplier {
       orderInvoice: p(`UPDATE orders SET invoice_id = @id, invoice_number = @invoice_number, issue_date = @issue_date, due_date = @due_date WHERE id = @order_id`),
       money: p(insertIgnoreSql('money_events', sample.money)),
       price: p(upsertSql('price_items', sample.price, 'id')),
+      voidMoney: p(`INSERT OR IGNORE INTO money_event_voids (event_id, mutation_id, code, reason, at)
+        SELECT @eventId, @mutationId, @code, @reason, @at
+        WHERE EXISTS (SELECT 1 FROM money_events WHERE id = @eventId AND source = 'desk')
+          AND NOT EXISTS (SELECT 1 FROM sync_entities WHERE entity = 'money_event' AND id = @eventId)`),
       cursorSet: p(`INSERT INTO sync_state (key, value) VALUES ('pull_cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       cursorGet: p(`SELECT value FROM sync_state WHERE key = 'pull_cursor'`),
     };
@@ -93,6 +97,15 @@ export class ChangeApplier {
   serverCopy(entity: string, id: string): Row | null {
     const row = this.st.shadowGet.get(entity, id) as { data: string } | undefined;
     return row ? (JSON.parse(row.data) as Row) : null;
+  }
+
+  /**
+   * Voids a local money event whose command the server rejected (005_money_voids): it stays in the
+   * append-only money_events but every read leaves it out. A no-op for an event the server has
+   * confirmed, one that is not the desk's own, or one already voided.
+   */
+  voidMoneyEvent(eventId: string, mutationId: string, code: string, reason: string): void {
+    this.st.voidMoney.run({ eventId, mutationId, code, reason, at: new Date().toISOString() });
   }
 
   /** Rewrites the core row of an entity from the server copy (rolls back an optimistic change). */

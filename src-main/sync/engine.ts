@@ -4,7 +4,7 @@ import { deviceAuthorization, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, type MutationE
 import type { LocalStore } from '../db/open';
 import { ChangeApplier } from './apply';
 import { requestEnrolment, SyncClient, SyncHttpError } from './client';
-import { touchedEntities } from './touched';
+import { localMoneyEventId, touchedEntities } from './touched';
 
 /** The keychain as the sync engine needs it (src-main/secrets SecretStore satisfies it). */
 export interface DeviceSecrets {
@@ -313,6 +313,10 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
         const reason = r.status === 'rejected' ? r.reason : (r.reason ?? 'The server refused this change.');
         rejected.run(code, reason, r.field ?? null, r.seq);
         this.rollBack(row);
+        // Its optimistic money event never happened on the server: void it (append-only, so it
+        // stays for audit) so the desk's sums and timeline match the server's.
+        const eventId = localMoneyEventId(row.name, row.mutation_id, JSON.parse(row.payload) as unknown);
+        if (eventId) this.applier.voidMoneyEvent(eventId, row.mutation_id, code, reason);
       }
     })();
   }

@@ -32,3 +32,17 @@ export function touchedEntities(name: string, payload: unknown): { entity: strin
   }
   return out;
 }
+
+/**
+ * The id of the money event a command writes optimistically on the desk, which the server records
+ * under the same id (order.cancel: the mutation id; order.credit: the command's creditId). When the
+ * server rejects the command, this event is voided on the desk.
+ */
+export function localMoneyEventId(name: string, mutationId: string, payload: unknown): string | null {
+  if (name === 'order.cancel') return mutationId;
+  if (name === 'order.credit') {
+    const creditId = ((payload ?? {}) as Record<string, unknown>).creditId;
+    return typeof creditId === 'string' ? creditId : null;
+  }
+  return null;
+}

@@ -4,6 +4,7 @@ import { m001_core } from './001_core';
 import { m002_jobs } from './002_jobs';
 import { m003_sync } from './003_sync';
 import { m004_order_activation } from './004_order_activation';
+import { m005_money_voids } from './005_money_voids';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
@@ -15,4 +16,5 @@ export const localMigrations: Record<string, Migration> = {
   '002_jobs': m002_jobs,
   '003_sync': m003_sync,
   '004_order_activation': m004_order_activation,
+  '005_money_voids': m005_money_voids,
 };

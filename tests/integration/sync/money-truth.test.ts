@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInvoiceSeries } from '../../../src-main/services/invoice-series';
 import { issueInvoice } from '../../../src-main/services/invoices';
-import { cancelOrder, createOrder, creditOrder, getMoneyEvents, getOrder } from '../../../src-main/services/orders';
+import { cancelOrder, createOrder, creditOrder, getMoneyEvents, getOrder, getVoidedMoneyEvents } from '../../../src-main/services/orders';
 import { createPatient } from '../../../src-main/services/patients';
 import { inClinicTransaction } from '../../../src-server/sync/transact';
 import { moveOrder, type OrderEvent } from '../../../src-shared/domain/order-state';
@@ -18,8 +18,8 @@ function must<T>(r: { ok: true; value: T } | { ok: false; error: { message: stri
 }
 
 /**
- * The desk's money view must be the server's: activation is a recorded fact on both sides, and a
- * cancellation is one event with one id.
+ * The desk's money view must be the server's: activation is a recorded fact on both sides, a
+ * cancellation is one event with one id, and a rejected cancel or credit leaves no money behind.
  */
 describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) => {
   let backend: TestBackend;
@@ -145,4 +145,37 @@ describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) =>
     expect(local.find((e) => e.kind === 'credit')!.id).toBe(creditId);
   });
 
+  it('a rejected cancel or credit leaves no money event in the desk view; the void keeps the server reason', async () => {
+    // Paid first, then B (offline) annuls: the server rejects, B must not show a cancellation.
+    const o = await invoicedOrder();
+    const cancel = must(await cancelOrder(b.store, b.actor, { orderId: o.id, reason: 'paid_elsewhere' }));
+    await recordPayment(server.url, clinic.clinicId, o.id, o.total);
+    await b.engine.syncOnce();
+    const rejectedCancel = b.engine.rejectedMutations().find((r) => r.mutationId === cancel.mutationId);
+    expect(rejectedCancel).toMatchObject({ code: 'conflict' });
+    const serverIds = (await serverMoney(o.id)).map((e) => e.id).sort();
+    expect((await getMoneyEvents(b.store, b.actor, o.id)).map((e) => e.id).sort()).toEqual(serverIds);
+    expect(await getVoidedMoneyEvents(b.store, b.actor, o.id)).toMatchObject([
+      { event: { id: cancel.mutationId, kind: 'cancellation' }, mutationId: cancel.mutationId, code: 'conflict', reason: rejectedCancel!.reason },
+    ]);
+
+    // Two desks credit the same paid order; the one that would over-credit is rejected.
+    await a.engine.syncOnce();
+    must(await creditOrder(a.store, a.actor, { orderId: o.id, creditId: randomUUID(), amount: o.total - 100, reason: 'goodwill' }));
+    const over = must(await creditOrder(b.store, b.actor, { orderId: o.id, creditId: randomUUID(), amount: 500, reason: 'goodwill' }));
+    await a.engine.syncOnce();
+    await b.engine.syncOnce();
+    expect(b.engine.rejectedMutations().find((r) => r.mutationId === over.mutationId)).toMatchObject({ code: 'domain_rule' });
+    const truth = (await serverMoney(o.id)).map((e) => [e.id, e.kind, e.amount]).sort();
+    for (const desk of [a, b]) {
+      expect((await getMoneyEvents(desk.store, desk.actor, o.id)).map((e) => [e.id, e.kind, e.amount]).sort()).toEqual(truth);
+      expect(await getOrder(desk.store, desk.actor, o.id)).toMatchObject({ creditedTotal: o.total - 100 });
+    }
+    expect((await getVoidedMoneyEvents(b.store, b.actor, o.id)).map((v) => v.event.id)).toEqual([cancel.mutationId, over.event.id]);
+    // A void is final and only for events the server never confirmed.
+    expect(() => b.store.sqlite.exec('DELETE FROM money_event_voids')).toThrow(/append-only/);
+    const confirmed = (await serverMoney(o.id)).find((e) => e.kind === 'credit')!;
+    expect(() => b.store.sqlite.prepare(`INSERT INTO money_event_voids (event_id, mutation_id, code, reason, at) VALUES (?, 'm', 'c', 'r', 'now')`).run(confirmed.id))
+      .toThrow(/never confirmed/);
+  });
 });
