@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { SecretStore } from '../src-main/secrets/secret-store';
 import { startDemoSandbox } from './start-sandbox';
 import { startDesk } from './start-desk';
-import { ROOT, startServer } from './start-server';
+import { connectPaynovaSandbox, ROOT, startServer } from './start-server';
 
 const dataDir = resolve(process.env.KASSA_DATA_DIR ?? join(ROOT, '.kassa-data'));
 const electronReason = process.env.KASSA_NO_ELECTRON_REASON ?? null;
@@ -19,6 +19,7 @@ say(`Sync server (SQLite, ${join(dataDir, 'server', 'server.sqlite')}): ${server
 
 const live = (await new SecretStore('Kassa').get('paynova.merchantId').catch(() => null)) !== null;
 const sandbox = live ? null : await startDemoSandbox();
+if (sandbox) await connectPaynovaSandbox(server, sandbox.urls);
 say(sandbox ? `No provider credentials in the keychain: using the simulators (Paynova ${sandbox.urls.paynovaUrl}, Twilio ${sandbox.urls.twilioUrl}, geoPlugin ${sandbox.urls.geopluginUrl}).` : 'Provider credentials found in the keychain: live mode.');
 
 say('\nDemo logins (username / password / PIN):');

@@ -36,9 +36,41 @@ export interface RunningServer {
   demo: Demo;
 }
 
+/**
+ * The server seals per-clinic provider secrets with KASSA_SERVER_SECRET_KEY; a demo or test server
+ * keeps one next to its database so a restart can still open them.
+ */
+function ensureServerSecretKey(dataDir: string): void {
+  if (process.env.KASSA_SERVER_SECRET_KEY) return;
+  const file = join(dataDir, 'server-secret.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  process.env.KASSA_SERVER_SECRET_KEY = readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Points the provider webhooks at this server: the clinic's Paynova merchant (identity and the
+ * secret key that signs event hooks) is sealed on the server, and the Paynova simulator is told
+ * where to post its hooks.
+ */
+export async function connectPaynovaSandbox(server: { url: string; clinicId: string; adminToken: string }, sandbox: { paynovaUrl: string; credentials: { merchantId: string; secretKey: string } }): Promise<void> {
+  const put = await fetch(`${server.url}/v1/admin/clinics/${server.clinicId}/provider-config`, {
+    method: 'PUT',
+    headers: { authorization: `Admin ${server.adminToken}`, 'content-type': 'application/json', 'x-kassa-protocol': '1' },
+    body: JSON.stringify({ paynova: { merchantId: sandbox.credentials.merchantId, secretKey: sandbox.credentials.secretKey } }),
+  });
+  if (!put.ok) throw new Error(`provider-config: ${put.status} ${await put.text()}`);
+  const hook = await fetch(`${sandbox.paynovaUrl}/__control/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantId: sandbox.credentials.merchantId, url: `${server.url}/v1/webhooks/paynova` }),
+  });
+  if (!hook.ok) throw new Error(`sandbox webhook: ${hook.status} ${await hook.text()}`);
+}
+
 /** Starts (and on first run seeds) the server; `desks` enrolment codes are issued each run. */
 export async function startServer(opts: { dataDir: string; port?: number; desks?: number }): Promise<RunningServer> {
   mkdirSync(opts.dataDir, { recursive: true });
+  ensureServerSecretKey(opts.dataDir);
   const adminToken = randomToken();
   const app = await buildServer({ sqliteFile: join(opts.dataDir, 'server.sqlite'), logger: false, adminToken });
   const demo = readDemo();

@@ -54,11 +54,15 @@ test('receptionist: register a patient, two-line order, issue with a 12-month pl
   orderHash = new URL(page.url()).hash;
 });
 
-// Missing piece, reported: nothing turns Paynova's approval into the order's status yet. The
-// design routes provider outcomes through the sync server (event hooks → change feed), like the
-// bootstrap payments route does for payments; no such server handler exists for plan_started.
-test.fixme('receptionist: the status becomes "installments" after the simulated credit approval', async ({ page }) => {
+test('receptionist: the status becomes "installments" once Paynova activates the plan', async ({ page }) => {
+  // The patient's plan is activated at Paynova; its event hook reaches the sync server, which moves
+  // the order, and the desk learns it through pull.
   await login(page, deskUrl);
   await page.evaluate(`location.hash = ${JSON.stringify(orderHash)}`);
+  const orderNumber = (await page.getByRole('heading', { name: /^Order K/ }).textContent())!.replace('Order ', '');
+  await expect(page.getByText('paynova.finalize')).toBeVisible();
+  await expect(page.getByText('paynova.finalize').locator('..')).toContainText('Klart', { timeout: 30_000 });
+  await stack.paynovaPay(orderNumber);
   await expect(page.locator('.screen-head .badge')).toHaveText('Delbetalning', { timeout: 45_000 });
+  await page.screenshot({ path: 'docs/screenshots/order-installments.png', fullPage: true });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -77,9 +78,34 @@ export class Stack {
   async start(desks = 1): Promise<void> {
     this.sandbox = await startProc('start-sandbox.ts', ['--fast']);
     await this.startServer(desks);
+    await this.connectWebhooks();
+  }
+
+  /** Paynova event hooks from the simulator to the server, verified with the clinic's sealed key. */
+  private async connectWebhooks(): Promise<void> {
+    const { clinicId, adminToken } = this.server!.line as { clinicId: string; adminToken: string };
+    const s = this.sandbox!.line as { paynovaUrl: string; credentials: { merchantId: string; secretKey: string } };
+    const put = await fetch(`${this.serverUrl}/v1/admin/clinics/${clinicId}/provider-config`, {
+      method: 'PUT',
+      headers: { authorization: `Admin ${adminToken}`, 'content-type': 'application/json', 'x-kassa-protocol': '1' },
+      body: JSON.stringify({ paynova: { merchantId: s.credentials.merchantId, secretKey: s.credentials.secretKey } }),
+    });
+    if (!put.ok) throw new Error(`provider-config: ${put.status} ${await put.text()}`);
+    await this.paynovaControl('/__control/webhook', { merchantId: s.credentials.merchantId, url: `${this.serverUrl}/v1/webhooks/paynova` });
+  }
+
+  /** The patient pays (or, for a plan, activates) the finalized invoice at the simulated Paynova. */
+  async paynovaPay(orderNumber: string): Promise<void> {
+    const res = await fetch(`${this.sandboxUrls.paynovaUrl}/__control/orders`);
+    const { orders } = (await res.json()) as { orders: { orderId: string; orderNumber: string }[] };
+    const order = orders.find((o) => o.orderNumber === orderNumber);
+    if (!order) throw new Error(`the simulator has no order ${orderNumber}`);
+    await this.paynovaControl(`/__control/orders/${order.orderId}/pay`, {});
   }
 
   async startServer(desks = 0): Promise<void> {
+    // The same sealing key across restarts, so the clinic's provider secrets stay readable.
+    process.env.KASSA_SERVER_SECRET_KEY ??= randomBytes(32).toString('hex');
     this.server = await startProc('start-server.ts', [`--data=${join(this.dir, 'server')}`, `--port=${this.serverPort}`, `--desks=${desks}`]);
     this.serverUrl = String(this.server.line.url);
     this.serverPort = Number(new URL(this.serverUrl).port);
