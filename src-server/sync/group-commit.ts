@@ -96,7 +96,7 @@ export class GroupCommitter {
 
   private async commitGroup(key: string): Promise<void> {
     const { sdb } = this;
-    const now = new Date().toISOString();
+    let now = new Date().toISOString();
     let group: Job[] = [];
     const outcomes: Outcome[] = [];
     try {
@@ -107,6 +107,7 @@ export class GroupCommitter {
         // The group is formed only now that this transaction has the connection (and the lock):
         // every push that arrived while it waited for them joins it.
         group = this.take(key);
+        now = new Date().toISOString();
         if (!locked) {
           for (const job of group) outcomes.push({ ok: false, error: new UnknownClinicError(`Unknown clinic ${job.clinicId}`) });
           return;
@@ -152,7 +153,8 @@ export class GroupCommitter {
         const o = outcomes[i]!;
         if (o.ok && o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
       });
-      for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor);
+      // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
+      for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor).catch(() => {});
     }
   }
 }
