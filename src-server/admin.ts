@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { transition } from '../src-shared/domain/order-state';
+import { moveOrder } from '../src-shared/domain/order-state';
 import { PriceItem, User, type Order, type MoneyEvent } from '../src-shared/schemas/entities';
 import { Role } from '../src-shared/schemas/enums';
 import { hashPassword } from './auth/crypto';
@@ -96,9 +96,9 @@ export async function recordProviderPayment(
     const event: MoneyEvent = { id: paymentId, orderId, clinicId, kind: 'payment', amount, reason: 'none', note: null, source: 'provider', at: now };
     w.put('money_event', paymentId, event, null);
     const paidTotal = order.paidTotal + amount;
-    const moved = transition(order.status, { type: 'payment_completed' });
+    const moved = moveOrder(order, { type: 'payment_completed' }, now);
     if (moved.ok) {
-      w.put('order', orderId, { ...order, paidTotal, status: moved.value.status, statusReason: moved.value.reason, updatedAt: now }, null);
+      w.put('order', orderId, { ...order, paidTotal, status: moved.value.status, statusReason: moved.value.reason, ...(moved.value.activatedAt ? { activatedAt: moved.value.activatedAt } : {}), updatedAt: now }, null);
       return { applied: true, message: `Order ${order.orderNumber} is paid.` };
     }
     const message = `A payment of ${amount} öre arrived for order ${order.orderNumber}, which is ${order.status}. The status stays ${order.status}; the payment is recorded and must be refunded to the patient.`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { allowedEvents } from '../../src-shared/domain/order-state';
+import { allowedEvents, orderFacts } from '../../src-shared/domain/order-state';
 import type { Invoice, MoneyEvent, Order, Patient } from '../../src-shared/schemas/entities';
 import {
   CancellationRequestNotice, type CancellationRequestInput, type ConsoleOrderDetail, type ConsoleOrderPage, type ConsoleOrderQuery, type ConsoleOrderRow,
@@ -147,7 +147,7 @@ export async function orderDetail(sdb: ServerDb, actor: Actor, clinicId: string,
     clinicId, clinicName: clinic.name, order, patient: await entity<Patient>(sdb, clinicId, 'patient', order.patientId),
     invoices: invoices.filter((i) => i.orderId === orderId), moneyEvents: money.filter((m) => m.orderId === orderId).sort((a, b) => a.at.localeCompare(b.at)),
     cancellationRequests: requests.sort((a, b) => a.at.localeCompare(b.at)),
-    cancellable: allowedEvents(order.status, { activated: order.paidTotal > 0 }).includes('cancelled'),
+    cancellable: allowedEvents(order.status, orderFacts(order)).includes('cancelled'),
   };
 }
 
@@ -163,7 +163,7 @@ export async function requestCancellation(sdb: ServerDb, actor: Actor, clinicId:
     const doc = await w.get('order', orderId);
     if (!doc) throw refuse(404, 'unknown_order', 'This order does not exist in this clinic.', 'orderId');
     const order = doc as unknown as Order;
-    if (!allowedEvents(order.status, { activated: order.paidTotal > 0 }).includes('cancelled')) {
+    if (!allowedEvents(order.status, orderFacts(order)).includes('cancelled')) {
       throw refuse(409, 'not_cancellable', `Order ${order.orderNumber} is ${order.status}: it can no longer be cancelled (credit it instead).`, 'orderId');
     }
     const notice: CancellationRequestNotice = {
