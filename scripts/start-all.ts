@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { SecretStore } from '../src-main/secrets/secret-store';
 import { startDemoSandbox } from './start-sandbox';
 import { startDesk } from './start-desk';
-import { connectPaynovaSandbox, ROOT, startServer } from './start-server';
+import { connectPaynovaSandbox, DEMO_SYSTEM_ADMIN, ROOT, startServer } from './start-server';
 
 const dataDir = resolve(process.env.KASSA_DATA_DIR ?? join(ROOT, '.kassa-data'));
 const electronReason = process.env.KASSA_NO_ELECTRON_REASON ?? null;
@@ -24,6 +24,7 @@ say(sandbox ? `No provider credentials in the keychain: using the simulators (Pa
 
 say('\nDemo logins (username / password / PIN):');
 for (const u of server.demo.users) say(`  ${u.username.padEnd(6)} ${u.password.padEnd(16)} ${u.pin}   ${u.displayName} (${u.role})`);
+say(`\nConsole (central administrator): ${server.url}/console/\n  ${DEMO_SYSTEM_ADMIN.username.padEnd(6)} ${DEMO_SYSTEM_ADMIN.password.padEnd(16)} ${DEMO_SYSTEM_ADMIN.pin}   ${DEMO_SYSTEM_ADMIN.displayName} (system_admin)`);
 
 const stops: (() => Promise<void>)[] = [async () => void (await sandbox?.sandbox.close()), () => server.app.close()];
 

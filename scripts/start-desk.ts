@@ -39,7 +39,7 @@ export async function startDesk(opts: {
   keychainService?: string;
 }): Promise<RunningDesk> {
   const staticDir = join(ROOT, 'dist/desk');
-  if (!existsSync(join(staticDir, 'index.html'))) throw new Error('The desk is not built: run `npm run build:renderer` first.');
+  if (!existsSync(join(staticDir, 'index.html'))) throw new Error('The desk is not built: run `npm run build` first.');
   // Sandbox desks keep their demo credentials (and device credential) apart from a real "Kassa" entry.
   const keychainService = opts.keychainService ?? (opts.sandbox ? `Kassa Sandbox ${opts.deskName}` : 'Kassa');
   if (opts.sandbox) {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { createClinic, createUser, upsertPriceItem, UserInput, PriceItemInput } from '../src-server/admin';
 import { buildServer, type KassaServer } from '../src-server/app';
 import { createEnrolmentCode } from '../src-server/auth/service';
+import { ensureSystemAdmin } from '../src-server/accounts/bootstrap';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -87,11 +88,15 @@ export async function startServer(opts: { dataDir: string; port?: number; desks?
     adminId = ids[demo.users.findIndex((u) => u.role === 'clinic_admin')] ?? ids[0]!;
     writeFileSync(marker, JSON.stringify({ clinicId, adminId }));
   }
+  // The central administrator of the demo, for the console (/console/ on the sync server).
+  await ensureSystemAdmin(app.sdb, { ...DEMO_SYSTEM_ADMIN, mustChange: false });
   const enrolmentCodes: string[] = [];
   for (let i = 0; i < (opts.desks ?? 1); i++) enrolmentCodes.push(await createEnrolmentCode(app.sdb, clinicId, adminId));
   const url = await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   return { app, url, clinicId, enrolmentCodes, adminToken, demo };
 }
+
+export const DEMO_SYSTEM_ADMIN = { username: 'admin', password: 'demo-admin-2026', pin: '2026', displayName: 'Systemadministratör (demo)' } as const;
 
 export const randomToken = () => randomBytes(24).toString('base64url');
 

@@ -31,6 +31,10 @@ if (!existsSync(join(root, 'dist', 'desk', 'index.html'))) {
   console.log('Building the desk (vite)…');
   run(bin('vite'), ['build', '--config', 'vite.config.ts']);
 }
+if (!existsSync(join(root, 'dist', 'console', 'index.html'))) {
+  console.log('Building the console (vite)…');
+  run(bin('vite'), ['build', '--config', 'vite.config.ts', '--mode', 'console']);
+}
 const electron = electronStatus();
 if (electron.exe && !existsSync(join(root, 'dist', 'electron', 'main.js'))) {
   run(bin('vite'), ['build', '--config', 'vite.config.ts', '--mode', 'electron']);
@@ -41,6 +45,12 @@ const env = { ...process.env };
 if (electron.exe) env.KASSA_ELECTRON_BIN = electron.exe;
 else env.KASSA_NO_ELECTRON_REASON = electron.reason;
 
-const child = spawn(bin('tsx'), [join(root, 'scripts', 'start-all.ts')], { cwd: root, stdio: 'inherit', env });
+// keytar needs a Secret Service. A desktop session has one; a headless machine (a server, CI, a
+// container) has no session bus, so start a private one with an unlocked gnome-keyring for this run.
+const headless = process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS;
+if (headless) console.log('No D-Bus session: starting a private Secret Service (gnome-keyring) for this run.');
+const child = headless
+  ? spawn('bash', [join(root, 'scripts', 'with-keyring.sh'), bin('tsx'), join(root, 'scripts', 'start-all.ts')], { cwd: root, stdio: 'inherit', env })
+  : spawn(bin('tsx'), [join(root, 'scripts', 'start-all.ts')], { cwd: root, stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -60,7 +60,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const headers = { ...SECURITY_HEADERS, 'Content-Security-Policy': deskCsp([`ws://${hostHeader}`]) };
     if (!found) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(
-        path === '/' ? 'The desk has not been built yet: run `npm run build:renderer`.' : 'Not found',
+        path === '/' ? 'The desk has not been built yet: run `npm run build`.' : 'Not found',
       );
       return;
     }
