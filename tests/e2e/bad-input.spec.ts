@@ -1,3 +1,4 @@
+import { shot } from './support/shots';
 import { expect, test } from '@playwright/test';
 import { addLine, login, personnummer, registerPatient } from './support/desk';
 import { Stack, type Desk } from './support/stack';
@@ -44,7 +45,7 @@ test('a negative quantity is refused with a clear message and the line is kept',
   await expect(page.getByRole('heading', { name: 'Ny order' })).toBeVisible();
   await expect(qty).toHaveValue('-2');
   await expect(page.getByTestId('order-line')).toHaveCount(2);
-  await page.screenshot({ path: 'docs/screenshots/bad-quantity.png' });
+  await page.screenshot({ path: shot('bad-quantity') });
   await qty.fill('2');
   await page.getByRole('button', { name: 'Spara order' }).click();
   await expect(page.getByRole('heading', { name: /^Order K/ })).toBeVisible();
@@ -99,7 +100,7 @@ test("the server's rejection of a change is shown with its reason and nothing is
   await expect(rejected).toContainText('Servern avvisade ändringen');
   await expect(rejected).toContainText('personnummer');
   await expect(rejected.getByRole('textbox', { name: 'Ändringens innehåll' })).toHaveValue(/Dubblett/);
-  await rejectedPage.screenshot({ path: 'docs/screenshots/sync-rejected.png', fullPage: true });
+  await rejectedPage.screenshot({ path: shot('sync-rejected'), fullPage: true });
   await rejected.getByPlaceholder('Varför slängs ändringen?').fill('Patienten fanns redan');
   await rejected.getByRole('button', { name: 'Släng ändringen' }).click();
   await expect(rejected).toContainText('Inga avvisade ändringar.');

@@ -1,3 +1,4 @@
+import { shot } from './support/shots';
 import { expect, test } from '@playwright/test';
 import { addLine, login, personnummer, registerPatient } from './support/desk';
 import { Stack, type Desk } from './support/stack';
@@ -31,7 +32,7 @@ test('offline: an order made without the server is kept, marked pending, synced 
   await page.getByRole('navigation').getByRole('link', { name: 'Ordrar' }).click();
   const row = page.getByRole('row').filter({ hasText: orderNumber });
   await expect(row.getByTestId('pending-sync')).toBeVisible();
-  await page.screenshot({ path: 'docs/screenshots/offline-pending.png' });
+  await page.screenshot({ path: shot('offline-pending') });
 
   await stack.startServer();
   await expect(row.getByTestId('pending-sync')).toHaveCount(0, { timeout: 30_000 });

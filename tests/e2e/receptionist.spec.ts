@@ -1,3 +1,4 @@
+import { shot } from './support/shots';
 import { expect, test } from '@playwright/test';
 import { addLine, login, personnummer, registerPatient } from './support/desk';
 import { Stack } from './support/stack';
@@ -16,7 +17,7 @@ test.afterAll(() => stack.stop());
 
 test('receptionist: register a patient, two-line order, issue with a 12-month plan, SMS sent', async ({ page }) => {
   await login(page, deskUrl);
-  await page.screenshot({ path: 'docs/screenshots/orders-empty.png' });
+  await page.screenshot({ path: shot('orders-empty') });
 
   await page.keyboard.press('n');
   await expect(page.getByRole('heading', { name: 'Ny order' })).toBeVisible();
@@ -28,7 +29,7 @@ test('receptionist: register a patient, two-line order, issue with a 12-month pl
   await expect(page.getByTestId('order-line')).toHaveCount(2);
   // 975,00 + 3 500,00 (taxed, 25 % inside) = 4 475,00 kr
   await expect(page.getByTestId('grand-total')).toHaveText(/4\s475,00\s*kr/);
-  await page.screenshot({ path: 'docs/screenshots/new-order.png', fullPage: true });
+  await page.screenshot({ path: shot('new-order'), fullPage: true });
   await page.getByRole('button', { name: 'Spara order' }).click();
 
   await expect(page.getByRole('heading', { name: /^Order K/ })).toBeVisible();
@@ -38,7 +39,7 @@ test('receptionist: register a patient, two-line order, issue with a 12-month pl
   await expect(twelve).toContainText('/mån');
   await expect(twelve).toContainText('Effektiv ränta');
   await expect(twelve).toContainText('Totalt att betala');
-  await page.screenshot({ path: 'docs/screenshots/issue-invoice.png' });
+  await page.screenshot({ path: shot('issue-invoice') });
   await twelve.click();
   await page.getByRole('dialog').getByRole('button', { name: 'Skicka faktura' }).click();
 
@@ -48,7 +49,7 @@ test('receptionist: register a patient, two-line order, issue with a 12-month pl
   await expect(page.getByTestId('sms-status').first()).toHaveText(/Skickat|Levererat|I kö|Mottaget|Skickas/, { timeout: 30_000 });
   await expect(page.getByTestId('sms-status').first()).toHaveText(/Skickat|Levererat/, { timeout: 30_000 });
   await expect(page.getByTestId('timeline')).toContainText('Faktura skickad');
-  await page.screenshot({ path: 'docs/screenshots/order-detail.png', fullPage: true });
+  await page.screenshot({ path: shot('order-detail'), fullPage: true });
   // Paynova (simulated) registered and authorized the plan: the credit check passed.
   await expect(page.getByText('paynova.create_authorize')).toBeVisible();
   orderHash = new URL(page.url()).hash;
@@ -64,5 +65,5 @@ test('receptionist: the status becomes "installments" once Paynova activates the
   await expect(page.getByText('paynova.finalize').locator('..')).toContainText('Klart', { timeout: 30_000 });
   await stack.paynovaPay(orderNumber);
   await expect(page.locator('.screen-head .badge')).toHaveText('Delbetalning', { timeout: 45_000 });
-  await page.screenshot({ path: 'docs/screenshots/order-installments.png', fullPage: true });
+  await page.screenshot({ path: shot('order-installments'), fullPage: true });
 });

@@ -1,3 +1,4 @@
+import { shot } from './support/shots';
 import { expect, test } from '@playwright/test';
 import { createOrder, issue, login, personnummer, USERS } from './support/desk';
 import { Stack } from './support/stack';
@@ -12,7 +13,6 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => stack.stop());
 
-const shot = (name: string) => `docs/screenshots/${name}.png`;
 
 test('main screens, in Swedish and in English', async ({ page }) => {
   await page.goto(deskUrl);

@@ -17,7 +17,7 @@ import { Stack } from '../support/stack';
  * arrive at the clinic's desk through sync. Screenshots go to docs/screenshots/console-*.png.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const SHOTS = join(ROOT, 'docs/screenshots');
+const SHOTS = join(ROOT, process.env.KASSA_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 const ADMIN = { username: 'sara.system', password: 'konsol-lösenord-2026', pin: '97531', displayName: 'Sara Systemsson' };
 const PROTOCOL = { 'x-kassa-protocol': '1', 'content-type': 'application/json' };
 
