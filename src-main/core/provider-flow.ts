@@ -2,11 +2,13 @@ import type { Order, Patient } from '../../src-shared/schemas/entities';
 import type { SmsTemplateKey } from '../../src-shared/schemas/providers';
 import { renderSms, type SmsValues } from '../integrations/twilio/templates';
 import type { CreateOrderInput } from '../integrations/paynova/order-body';
+import type { Db } from '../db/activity-chain';
 import { enqueueJob } from '../jobs/queue';
 import type { Actor } from '../services/actor';
-import { getInvoiceForOrder } from '../services/invoices';
-import { getOrder } from '../services/orders';
-import { getPatient } from '../services/patients';
+import { readInvoiceForOrder, type IssuedInvoice } from '../services/invoices';
+import { readOrder } from '../services/orders';
+import { readPatient } from '../services/patients';
+import type { AlsoInTransaction } from '../services/write';
 import { clinicDetails } from './handlers/orders';
 import type { CoreDeps } from './deps';
 
@@ -15,9 +17,15 @@ import type { CoreDeps } from './deps';
  * activate (finalize) it, and tell the patient by SMS; annul or refund after a cancel or credit.
  * Each is a durable job keyed by the order number, so a retry never registers an order twice.
  *
- * Gap (reported): the services commit the desk action in their own transaction, so these jobs
- * are enqueued in a second one right after. A crash between the two leaves an issued invoice
- * without its jobs; the order reconciliation and the sync panel make that visible.
+ * The jobs are the write's `also` hook: they are enqueued in the service's own transaction,
+ * before its COMMIT, so the action's rows, outbox mutation, activity record and jobs commit or
+ * vanish together (ARCHITECTURE.md, Integrations). A crash can no longer leave an issued invoice
+ * that Paynova never hears of, and a job that cannot be enqueued rolls the action back.
+ *
+ * An SMS the patient does not get (no phone, no consent, replied STOP, or a template that does
+ * not render) is a fact the desk sees (the order's SMS list stays empty), not a failure of the
+ * action: smsJob returns null and the invoice, cancel or credit commits without it. The hooks
+ * read through `trx` only: the store has one connection, so `store.db` would wait on itself.
  */
 
 function smsJob(deps: CoreDeps, patient: Patient, key: SmsTemplateKey, values: SmsValues): { to: string; body: string; template: string; patientId: string } | null {
@@ -56,56 +64,60 @@ function paynovaOrder(order: Order, patient: Patient): CreateOrderInput {
   };
 }
 
-export async function enqueueAfterIssue(deps: CoreDeps, actor: Actor, orderId: string): Promise<void> {
-  const order = await getOrder(deps.store, actor, orderId);
-  const inv = await getInvoiceForOrder(deps.store, actor, orderId);
-  if (!order || !inv) return;
-  const patient = await getPatient(deps.store, actor, order.patientId);
-  if (!patient) return;
+/** invoice.issue's jobs: register and authorize at Paynova, finalize, and the invoice SMS. */
+export function afterIssue(deps: CoreDeps, actor: Actor): AlsoInTransaction<IssuedInvoice> {
   const clinic = clinicDetails(deps, actor.clinicId);
-  const sms = smsJob(deps, patient, 'invoice_issued', {
-    clinic: clinic.name, amount: order.total, dueDate: inv.invoice.dueDate, ocr: inv.invoice.ocr, link: `${deps.paymentLinkBase}/${encodeURIComponent(order.orderNumber)}`,
-  });
-  const subject = `order:${order.id}`;
-  await deps.store.db.transaction().execute(async (trx) => {
-    await enqueueJob(trx, { kind: 'paynova.create_authorize', idempotencyKey: order.orderNumber, clinicId: actor.clinicId, subject, payload: { order: paynovaOrder(order, patient), option: inv.invoice.paymentOption } });
-    await enqueueJob(trx, { kind: 'paynova.finalize', idempotencyKey: order.orderNumber, clinicId: actor.clinicId, subject, payload: { orderNumber: order.orderNumber, amountOre: order.total, invoiceId: inv.invoice.invoiceNumber } });
+  return async (trx, issued) => {
+    const { invoice } = issued;
+    const order = await readOrder(trx, invoice.orderId);
+    const patient = await readPatient(trx, actor, order.patientId);
+    if (!patient) throw new Error(`order ${order.id}: its patient is not in this clinic`);
+    const sms = smsJob(deps, patient, 'invoice_issued', {
+      clinic: clinic.name, amount: order.total, dueDate: invoice.dueDate, ocr: invoice.ocr, link: `${deps.paymentLinkBase}/${encodeURIComponent(order.orderNumber)}`,
+    });
+    const subject = `order:${order.id}`;
+    await enqueueJob(trx, { kind: 'paynova.create_authorize', idempotencyKey: order.orderNumber, clinicId: actor.clinicId, subject, payload: { order: paynovaOrder(order, patient), option: invoice.paymentOption } });
+    await enqueueJob(trx, { kind: 'paynova.finalize', idempotencyKey: order.orderNumber, clinicId: actor.clinicId, subject, payload: { orderNumber: order.orderNumber, amountOre: order.total, invoiceId: invoice.invoiceNumber } });
     if (sms) await enqueueJob(trx, { kind: 'sms.send', idempotencyKey: `${order.orderNumber}:invoice_issued`, clinicId: actor.clinicId, subject, payload: sms });
-  });
+  };
 }
 
-async function paynovaState(deps: CoreDeps, orderNumber: string): Promise<string | null> {
-  const row = await deps.store.db.selectFrom('paynova_order').select('state').where('order_number', '=', orderNumber).executeTakeFirst();
+async function paynovaState(db: Db, orderNumber: string): Promise<string | null> {
+  const row = await db.selectFrom('paynova_order').select('state').where('order_number', '=', orderNumber).executeTakeFirst();
   return row?.state ?? null;
 }
 
-export async function enqueueAfterCancel(deps: CoreDeps, actor: Actor, before: Order): Promise<void> {
-  if (before.status === 'draft') return;
-  const patient = await getPatient(deps.store, actor, before.patientId);
-  const inv = await getInvoiceForOrder(deps.store, actor, before.id);
-  const state = await paynovaState(deps, before.orderNumber);
-  const subject = `order:${before.id}`;
-  const outstanding = before.total - before.paidTotal - before.creditedTotal;
-  const sms = patient && inv ? smsJob(deps, patient, 'cancelled', { clinic: clinicDetails(deps, actor.clinicId).name, ocr: inv.invoice.ocr }) : null;
-  await deps.store.db.transaction().execute(async (trx) => {
+/** order.cancel's jobs: annul what is still outstanding at Paynova, and the cancellation SMS. `before` is the order as it was. */
+export function afterCancel(deps: CoreDeps, actor: Actor, before: Order): AlsoInTransaction<unknown> {
+  const clinic = clinicDetails(deps, actor.clinicId);
+  return async (trx) => {
+    if (before.status === 'draft') return;
+    const patient = await readPatient(trx, actor, before.patientId);
+    const inv = await readInvoiceForOrder(trx, actor, before.id);
+    const state = await paynovaState(trx, before.orderNumber);
+    const subject = `order:${before.id}`;
+    const outstanding = before.total - before.paidTotal - before.creditedTotal;
+    const sms = patient && inv ? smsJob(deps, patient, 'cancelled', { clinic: clinic.name, ocr: inv.invoice.ocr }) : null;
     if (state && state !== 'annulled' && state !== 'rejected' && outstanding > 0) {
       await enqueueJob(trx, { kind: 'paynova.annul', idempotencyKey: before.orderNumber, clinicId: actor.clinicId, subject, payload: { orderNumber: before.orderNumber, amountOre: outstanding } });
     }
     if (sms) await enqueueJob(trx, { kind: 'sms.send', idempotencyKey: `${before.orderNumber}:cancelled`, clinicId: actor.clinicId, subject, payload: sms });
-  });
+  };
 }
 
-export async function enqueueAfterCredit(deps: CoreDeps, actor: Actor, order: Order, amount: number): Promise<void> {
-  const patient = await getPatient(deps.store, actor, order.patientId);
-  const inv = await getInvoiceForOrder(deps.store, actor, order.id);
-  const state = await paynovaState(deps, order.orderNumber);
-  const subject = `order:${order.id}`;
-  const key = `${order.orderNumber}:credit:${order.creditedTotal}`;
-  const sms = patient && inv ? smsJob(deps, patient, 'credited', { clinic: clinicDetails(deps, actor.clinicId).name, ocr: inv.invoice.ocr, amount }) : null;
-  await deps.store.db.transaction().execute(async (trx) => {
+/** order.credit's jobs: refund at Paynova once finalized, and the credit SMS. */
+export function afterCredit(deps: CoreDeps, actor: Actor, amount: number): AlsoInTransaction<{ order: Order }> {
+  const clinic = clinicDetails(deps, actor.clinicId);
+  return async (trx, { order }) => {
+    const patient = await readPatient(trx, actor, order.patientId);
+    const inv = await readInvoiceForOrder(trx, actor, order.id);
+    const state = await paynovaState(trx, order.orderNumber);
+    const subject = `order:${order.id}`;
+    const key = `${order.orderNumber}:credit:${order.creditedTotal}`;
+    const sms = patient && inv ? smsJob(deps, patient, 'credited', { clinic: clinic.name, ocr: inv.invoice.ocr, amount }) : null;
     if (state === 'finalized' || state === 'refunded') {
       await enqueueJob(trx, { kind: 'paynova.refund', idempotencyKey: key, clinicId: actor.clinicId, subject, payload: { orderNumber: order.orderNumber, amountOre: amount } });
     }
     if (sms) await enqueueJob(trx, { kind: 'sms.send', idempotencyKey: `${key}:sms`, clinicId: actor.clinicId, subject, payload: sms });
-  });
+  };
 }

@@ -7,6 +7,7 @@ import { InvoiceIssue } from '../../src-shared/schemas/commands';
 import { Id, InstallmentPlanRecord, type Invoice } from '../../src-shared/schemas/entities';
 import { InstallmentMonths, PaymentOption, type OrderStatus } from '../../src-shared/schemas/enums';
 import { dateSchema } from '../../src-shared/domain/dates';
+import type { Db } from '../db/activity-chain';
 import type { LocalStore } from '../db/open';
 import { installmentPlanToRow, invoiceToRow, paymentColumns, rowToInstallmentPlan, rowToInvoice } from '../db/queries/mappers';
 import type { InvoiceTable } from '../db/tables/core';
@@ -37,7 +38,7 @@ export interface PlanTerms {
 }
 export const DEFAULT_PLAN_TERMS: PlanTerms = { annualInterestBp: 0, setupFee: 29_500, monthlyFee: 3_900 };
 
-export interface IssueOptions extends WriteOptions {
+export interface IssueOptions extends WriteOptions<IssuedInvoice> {
   planTerms?: (months: number) => PlanTerms;
 }
 
@@ -148,17 +149,22 @@ export async function issueInvoice(store: LocalStore, actor: Actor, input: unkno
     const m = await commitCommand(store, trx, actor, 'invoice.issue', command, `order:${row.id}`, { invoiceNumber: invoice.invoiceNumber, total: invoice.total, option: option.kind }, now,
     );
     return { invoice, plan: planRecord, status: next.status, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 export async function getInvoiceForOrder(store: LocalStore, actor: Actor, orderId: string): Promise<{ invoice: Invoice; plan: InstallmentPlanRecord | null } | null> {
-  const row: Selectable<InvoiceTable> | undefined = await store.db
+  return readInvoiceForOrder(store.db, actor, orderId);
+}
+
+/** getInvoiceForOrder on a given connection: inside a write's transaction (an `also` hook) pass its `trx`. */
+export async function readInvoiceForOrder(db: Db, actor: Actor, orderId: string): Promise<{ invoice: Invoice; plan: InstallmentPlanRecord | null } | null> {
+  const row: Selectable<InvoiceTable> | undefined = await db
     .selectFrom('invoices')
     .selectAll()
     .where('order_id', '=', orderId)
     .where('clinic_id', '=', actor.clinicId)
     .executeTakeFirst();
   if (!row) return null;
-  const plan = await store.db.selectFrom('installment_plans').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  const plan = await db.selectFrom('installment_plans').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   return { invoice: rowToInvoice(row), plan: plan ? rowToInstallmentPlan(plan) : null };
 }

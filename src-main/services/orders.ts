@@ -44,7 +44,7 @@ export function priceLines(inputs: readonly OrderLineInput[], orderClinician: st
 }
 
 /** order.create: a draft order for a patient of the actor's clinic, with its priced lines. */
-export async function createOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
+export async function createOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ order: Order } & WriteOutcome> = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
   const parsed = parseInput(OrderCreate, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -89,11 +89,11 @@ export async function createOrder(store: LocalStore, actor: Actor, input: unknow
     order.lines.forEach((l, i) => insertRow(store.sqlite, 'order_lines', orderLineToRow(order.id, i, l) as Record<string, unknown>));
     const m = await commitCommand(store, trx, actor, 'order.create', command, `order:${order.id}`, { orderNumber: order.orderNumber, total: order.total }, now);
     return { order, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 /** order.update_draft: field-level edits; only a draft can change (an issued invoice is immutable). */
-export async function updateDraftOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
+export async function updateDraftOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ order: Order } & WriteOutcome> = {}): Promise<ServiceResult<{ order: Order } & WriteOutcome>> {
   const parsed = parseInput(OrderUpdateDraft, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -117,11 +117,11 @@ export async function updateDraftOrder(store: LocalStore, actor: Actor, input: u
     const m = await commitCommand(store, trx, actor, 'order.update_draft', command, `order:${row.id}`, { fields: Object.keys(patch).join(',') }, now);
     const order = await readOrder(trx, row.id);
     return { order, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 /** order.cancel: annul before activation (state machine decides); a cancellation money event is appended. */
-export async function cancelOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
+export async function cancelOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ order: Order; event: MoneyEvent } & WriteOutcome> = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
   const parsed = parseInput(OrderCancel, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -148,7 +148,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
     await trx.updateTable('orders').set({ status: next.status, status_reason: next.reason, activated_at: next.activatedAt, updated_at: event.at }).where('id', '=', row.id).execute();
     const m = await commitCommand(store, trx, actor, 'order.cancel', command, `order:${row.id}`, { from: row.status, to: next.status, reason: command.reason }, now, mutationId);
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 /**
@@ -156,7 +156,7 @@ export async function cancelOrder(store: LocalStore, actor: Actor, input: unknow
  * event (its id is the command's creditId, so a replay cannot credit twice); crediting the whole
  * remaining amount makes the order `credited`, a part keeps its status.
  */
-export async function creditOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
+export async function creditOrder(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ order: Order; event: MoneyEvent } & WriteOutcome> = {}): Promise<ServiceResult<{ order: Order; event: MoneyEvent } & WriteOutcome>> {
   const parsed = parseInput(OrderCredit, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -189,7 +189,7 @@ export async function creditOrder(store: LocalStore, actor: Actor, input: unknow
     const m = await commitCommand(store, trx, actor, 'order.credit', command, `order:${row.id}`, { from: row.status, to: next.status, amount: command.amount, reason: command.reason }, now,
     );
     return { order: await readOrder(trx, row.id), event, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 export async function getOrder(store: LocalStore, actor: Actor, id: string): Promise<Order | null> {

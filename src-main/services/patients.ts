@@ -1,5 +1,6 @@
 import { PatientCreate, PatientUpdate } from '../../src-shared/schemas/commands';
 import type { Patient } from '../../src-shared/schemas/entities';
+import type { Db } from '../db/activity-chain';
 import type { LocalStore } from '../db/open';
 import { patientColumns, patientToRow, rowToPatient } from '../db/queries/mappers';
 import type { Actor } from './actor';
@@ -12,7 +13,7 @@ export interface WriteOutcome {
 }
 
 /** patient.create: a new patient of the actor's clinic, personnummer stored canonical (12 digits). */
-export async function createPatient(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ patient: Patient } & WriteOutcome>> {
+export async function createPatient(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ patient: Patient } & WriteOutcome> = {}): Promise<ServiceResult<{ patient: Patient } & WriteOutcome>> {
   const parsed = parseInput(PatientCreate, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -44,14 +45,14 @@ export async function createPatient(store: LocalStore, actor: Actor, input: unkn
     await trx.insertInto('patients').values(patientToRow(patient)).execute();
     const m = await commitCommand(store, trx, actor, 'patient.create', command, `patient:${patient.id}`, {}, now);
     return { patient, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 /**
  * patient.update: field-level patch. A change of name or phone is copied onto the patient's
  * orders in the same transaction, so lists and search never show the old name.
  */
-export async function updatePatient(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions = {}): Promise<ServiceResult<{ patient: Patient } & WriteOutcome>> {
+export async function updatePatient(store: LocalStore, actor: Actor, input: unknown, options: WriteOptions<{ patient: Patient } & WriteOutcome> = {}): Promise<ServiceResult<{ patient: Patient } & WriteOutcome>> {
   const parsed = parseInput(PatientUpdate, input);
   if (!parsed.ok) return parsed;
   const command = parsed.value;
@@ -81,10 +82,15 @@ export async function updatePatient(store: LocalStore, actor: Actor, input: unkn
     }
     const m = await commitCommand(store, trx, actor, 'patient.update', command, `patient:${patient.id}`, { fields: Object.keys(patch).join(',') }, now);
     return { patient, mutationSeq: m.seq, mutationId: m.mutationId };
-  });
+  }, options.also);
 }
 
 export async function getPatient(store: LocalStore, actor: Actor, id: string): Promise<Patient | null> {
-  const row = await store.db.selectFrom('patients').selectAll().where('id', '=', id).where('clinic_id', '=', actor.clinicId).executeTakeFirst();
+  return readPatient(store.db, actor, id);
+}
+
+/** getPatient on a given connection: inside a write's transaction (an `also` hook) pass its `trx`. */
+export async function readPatient(db: Db, actor: Actor, id: string): Promise<Patient | null> {
+  const row = await db.selectFrom('patients').selectAll().where('id', '=', id).where('clinic_id', '=', actor.clinicId).executeTakeFirst();
   return row ? rowToPatient(row) : null;
 }

@@ -12,19 +12,39 @@ import { prepared } from './statements';
 
 export type Trx = Transaction<LocalDatabase>;
 
-export interface WriteOptions {
+/**
+ * Follow-up work that must commit or vanish with the write: runs inside the write's transaction,
+ * after its rows, outbox mutation and activity record, before COMMIT. The provider jobs of a desk
+ * action go here (ARCHITECTURE.md, Integrations: a crash between the action and its jobs must not
+ * leave an issued invoice that Paynova never hears of). It must use `trx` only: the store has one
+ * connection, so `store.db` inside the transaction would wait on itself. Throwing rolls the whole
+ * write back; a refusal that is a fact for the desk (e.g. no SMS to an opted-out patient) is not
+ * a throw.
+ */
+export type AlsoInTransaction<T> = (trx: Trx, result: T) => Promise<void>;
+
+export interface WriteOptions<T = never> {
   /** The instant the write happens (tests pin it; default: now). */
   readonly now?: Date;
+  /** Runs in the same transaction before COMMIT (see AlsoInTransaction). */
+  readonly also?: AlsoInTransaction<T>;
 }
 
 /**
  * Runs one user write as ONE SQLite transaction (ARCHITECTURE.md invariant 1). `fn` writes its
  * rows and calls `commitCommand` exactly once; throwing WriteRefused (or anything else) rolls the
  * whole thing back, so a refused write leaves no row, no outbox mutation and no activity record.
+ * `also` (the caller's follow-up jobs) runs in the same transaction, so they share that fate.
  */
-export async function runWrite<T>(store: LocalStore, fn: (trx: Trx) => Promise<T>): Promise<ServiceResult<T>> {
+export async function runWrite<T>(store: LocalStore, fn: (trx: Trx) => Promise<T>, also?: AlsoInTransaction<T>): Promise<ServiceResult<T>> {
   try {
-    return ok(await store.db.transaction().execute(fn));
+    return ok(
+      await store.db.transaction().execute(async (trx) => {
+        const result = await fn(trx);
+        if (also) await also(trx, result);
+        return result;
+      }),
+    );
   } catch (e) {
     if (e instanceof WriteRefused) return { ok: false, error: e.error };
     const constraint = uniqueViolation(e);

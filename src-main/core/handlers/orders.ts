@@ -21,7 +21,7 @@ import type { Handlers } from '../dispatch';
 import { notFound, unwrapService } from '../errors';
 import { ordersCsv } from '../csv';
 import { invoicePdf } from '../invoice-pdf';
-import { enqueueAfterCancel, enqueueAfterCredit, enqueueAfterIssue } from '../provider-flow';
+import { afterCancel, afterCredit, afterIssue } from '../provider-flow';
 
 export const PLAN_MONTHS = [3, 6, 12, 18, 24] as const;
 const RECEIVABLE_STATUSES: ReadonlySet<string> = new Set(['invoiced', 'overdue', 'installments', 'paid', 'completed', 'credited']);
@@ -241,23 +241,21 @@ export function orderHandlers(deps: CoreDeps): Pick<
     },
     'orders.issueInvoice': async (input, ctx) => {
       const actor = actorOf(deps, ctx.session);
-      const issued = unwrapService(await issueInvoice(deps.store, actor, { orderId: input.orderId, paymentOption: input.paymentOption as PaymentOption }));
-      await enqueueAfterIssue(deps, actor, input.orderId);
+      // The Paynova jobs and the SMS are enqueued in the issue's own transaction (one commit).
+      const issued = unwrapService(await issueInvoice(deps.store, actor, { orderId: input.orderId, paymentOption: input.paymentOption as PaymentOption }, { also: afterIssue(deps, actor) }));
       deps.afterWrite();
       return { invoiceId: issued.invoice.id, invoiceNumber: issued.invoice.invoiceNumber, ocr: issued.invoice.ocr, dueDate: issued.invoice.dueDate };
     },
     'orders.cancel': async (input, ctx) => {
       const actor = actorOf(deps, ctx.session);
       const before = await getOrder(deps.store, actor, input.orderId);
-      unwrapService(await cancelOrder(deps.store, actor, input));
-      if (before) await enqueueAfterCancel(deps, actor, before);
+      unwrapService(await cancelOrder(deps.store, actor, input, before ? { also: afterCancel(deps, actor, before) } : {}));
       deps.afterWrite();
       return { ok: true as const };
     },
     'orders.credit': async (input, ctx) => {
       const actor = actorOf(deps, ctx.session);
-      const r = unwrapService(await creditOrder(deps.store, actor, { ...input, creditId: randomUUID() }));
-      await enqueueAfterCredit(deps, actor, r.order, input.amount);
+      unwrapService(await creditOrder(deps.store, actor, { ...input, creditId: randomUUID() }, { also: afterCredit(deps, actor, input.amount) }));
       deps.afterWrite();
       return { ok: true as const };
     },
