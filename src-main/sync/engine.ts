@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
+import type { SyncActivity } from '../../src-shared/api';
 import { deviceAuthorization, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, type MutationEnvelope, type MutationResult, type SyncEvent } from '../../src-shared/sync/protocol';
 import type { LocalStore } from '../db/open';
 import { ChangeApplier } from './apply';
@@ -24,6 +25,8 @@ export interface SyncStatus {
   /** The last error, written for a person (e.g. "The sync server cannot be reached"). */
   readonly lastError: string | null;
   readonly cursor: number;
+  /** What the engine is doing now, so a long first pull can show how far it has come. */
+  readonly activity: SyncActivity;
 }
 
 export interface RejectedMutation {
@@ -90,6 +93,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
   private state: { online: boolean; lastSuccessAt: string | null; lastError: string | null } = { online: false, lastSuccessAt: null, lastError: null };
   private serverCursor = 0;
   private syncing: Promise<void> | null = null;
+  private activity: SyncActivity | null = null;
 
   constructor(private readonly opts: SyncEngineOptions) {
     super();
@@ -130,7 +134,13 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       pending: n('pending') + n('in_flight'),
       rejected: n('rejected'),
       cursor: this.applier.cursor(),
+      activity: this.activity ?? this.idle(),
     };
+  }
+
+  private idle(): SyncActivity {
+    const cursor = this.applier.cursor();
+    return { phase: 'idle', pulled: 0, startCursor: cursor, cursor, headCursor: this.serverCursor > 0 ? Math.max(this.serverCursor, cursor) : null };
   }
 
   private emitStatus(): void {
@@ -254,6 +264,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
         if (e instanceof SyncHttpError && !e.transient && e.status !== 401 && e.status !== 426) pushError = e;
         else throw e;
       }
+      this.activity = null;
       await this.pullAll();
       if (pushError) throw pushError;
       this.state = { online: true, lastSuccessAt: new Date().toISOString(), lastError: null };
@@ -263,6 +274,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       if (!transient) this.state = { ...this.state, online: true };
       throw e;
     } finally {
+      this.activity = null;
       this.emitStatus();
     }
   }
@@ -275,6 +287,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
     for (;;) {
       const all = select.all(batch) as OutboxRow[];
       if (all.length === 0) return;
+      if (!this.activity) this.activity = { ...this.idle(), phase: 'pushing' };
       // Keep a request well under the server's body limit even when orders are large.
       let bytes = 0;
       const rows = all.filter((r, i) => (bytes += r.payload.length + 300) <= MAX_PUSH_BYTES || i === 0);
@@ -355,6 +368,13 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
   private async pullAll(): Promise<void> {
     const limit = this.opts.pullLimit ?? DEFAULT_PULL_LIMIT;
     const pendingTouch = this.sqlite.prepare(`SELECT name, payload FROM outbox WHERE status IN ('pending','in_flight')`);
+    const startCursor = this.applier.cursor();
+    let pulled = 0;
+    const progress = (cursor: number, headCursor: number | null) => {
+      this.activity = { phase: 'pulling', pulled, startCursor, cursor, headCursor };
+      this.emitStatus();
+    };
+    progress(startCursor, this.serverCursor > startCursor ? this.serverCursor : null);
     for (;;) {
       const page = await this.client.pull(this.applier.cursor(), limit);
       // An entity with a still-unanswered local change keeps its optimistic row; only the
@@ -362,8 +382,10 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       const pending = pendingTouch.all() as { name: string; payload: string }[];
       const protectedKeys = new Set(pending.flatMap((p) => touchedEntities(p.name, JSON.parse(p.payload) as unknown).map((t) => `${t.entity}:${t.id}`)));
       this.applier.applyPage(page.changes, page.nextCursor, protectedKeys);
-      this.serverCursor = Math.max(this.serverCursor, page.nextCursor);
+      this.serverCursor = Math.max(this.serverCursor, page.nextCursor, page.headCursor ?? 0);
+      pulled += page.changes.length;
       if (!page.hasMore) return;
+      progress(page.nextCursor, page.headCursor ?? null);
     }
   }
 }

@@ -13,6 +13,7 @@ import { SyncPanel } from './screens/SyncPanel';
 import { Users } from './screens/Users';
 import { href, navigate, useRoute, type Route } from './router';
 import { SessionCtx } from './session';
+import { pullProgress } from './sync-progress';
 
 /** Wraps the API so an expired session raises the login dialog over the screen, keeping its state. */
 function watchSession(api: DeskApi, onLost: () => void): DeskApi {
@@ -49,7 +50,8 @@ const NAV: { route: Route; key: MessageKey; kbd?: string; admin?: boolean }[] = 
 
 function SyncIndicator() {
   const api = useApi();
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const [status, setStatus] = useState<SyncStatus | null>(null);
   useEffect(() => {
     let alive = true;
@@ -65,11 +67,19 @@ function SyncIndicator() {
     };
   }, [api]);
   if (!status) return null;
+  const pull = pullProgress(status.activity);
   return (
     <a className={`sync-pill sync-${status.state}`} href={href({ name: 'sync' })} data-testid="sync-pill">
       {t(`sync.state.${status.state}`)}
       {status.pending > 0 ? ` · ${status.pending} ↑` : ''}
       {status.rejected > 0 ? ` · ${status.rejected} ⚠` : ''}
+      {pull ? (
+        <>
+          {' · '}
+          <progress className="pill-progress" value={pull.done} max={pull.total} aria-label={t('sync.pulling', { done: i18n.count(pull.done), total: i18n.count(pull.total) })} />
+          {' '}{t('sync.pullingShort', { percent: i18n.percent(pull.done / pull.total) })}
+        </>
+      ) : null}
     </a>
   );
 }

@@ -29,6 +29,8 @@ export interface I18n {
   date(iso: string | null | undefined): string;
   dateTime(iso: string | null | undefined): string;
   percent(fraction: number): string;
+  /** A whole count with the language's grouping ("12 400" / "12,400"). */
+  count(n: number): string;
   /** A failed call in plain language: the code translated, the field named. */
   error(e: unknown): string;
 }
@@ -48,6 +50,7 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
   const locale = LOCALES[language];
   const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Europe/Stockholm' });
   const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Stockholm' });
+  const countFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const pctFmt = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 2 });
   const t = (key: MessageKey, params?: Params) => translate(language, key, params);
   const fieldName = (field: string): string => {
@@ -63,6 +66,7 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
     date: (iso) => (iso ? dateFmt.format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '—'),
     dateTime: (iso) => (iso ? dateTimeFmt.format(new Date(iso)) : '—'),
     percent: (fraction) => pctFmt.format(fraction),
+    count: (n) => countFmt.format(n),
     error(e) {
       const body = errorBody(e);
       const key = `error.${body.code}`;

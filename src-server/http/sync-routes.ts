@@ -40,6 +40,8 @@ export function syncRoutes(app: FastifyInstance, sdb: ServerDb, registry: Comman
       .orderBy('cursor')
       .limit(q.limit + 1)
       .execute();
+    // Read after the page, so the head is never below the page's last cursor.
+    const head = await sdb.db.selectFrom('clinics').select('change_seq').where('id', '=', device.clinicId).executeTakeFirst();
     const page = rows.slice(0, q.limit);
     const nextCursor = page.length ? Number(page[page.length - 1]!.cursor) : q.cursor;
     // `data` is JSON the server wrote itself: splice it in as text instead of parsing and
@@ -48,7 +50,7 @@ export function syncRoutes(app: FastifyInstance, sdb: ServerDb, registry: Comman
       (r) =>
         `{"cursor":${Number(r.cursor)},"entity":${JSON.stringify(r.entity)},"entityId":${JSON.stringify(r.entity_id)},"op":${JSON.stringify(r.op)},"data":${r.data ?? 'null'},"mutationId":${JSON.stringify(r.mutation_id)}}`,
     );
-    const body = `{"changes":[${parts.join(',')}],"nextCursor":${nextCursor},"hasMore":${rows.length > q.limit}}`;
+    const body = `{"changes":[${parts.join(',')}],"nextCursor":${nextCursor},"hasMore":${rows.length > q.limit},"headCursor":${Math.max(Number(head?.change_seq ?? 0), nextCursor)}}`;
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

@@ -133,6 +133,20 @@ export const PaymentOptionView = z.object({
 });
 export type PaymentOptionView = z.infer<typeof PaymentOptionView>;
 
+/**
+ * What the sync core is doing now. While pulling, `pulled` counts the changes applied since this
+ * pull began at `startCursor`; `headCursor` is the clinic's newest cursor as the server last told
+ * it (null until a server that reports it answers), so `headCursor - startCursor` is the total.
+ */
+export const SyncActivity = z.object({
+  phase: z.enum(['idle', 'pulling', 'pushing']),
+  pulled: z.number().int().nonnegative(),
+  startCursor: z.number().int().nonnegative(),
+  cursor: z.number().int().nonnegative(),
+  headCursor: z.number().int().nonnegative().nullable(),
+});
+export type SyncActivity = z.infer<typeof SyncActivity>;
+
 export const SyncStatus = z.object({
   state: z.enum(['online', 'offline', 'syncing', 'not_configured', 'error']),
   serverUrl: z.string().nullable(),
@@ -142,6 +156,7 @@ export const SyncStatus = z.object({
   lastError: z.string().nullable(),
   /** Long work (a first pull of a big clinic, a CSV export): what and how far. */
   progress: z.object({ label: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative().nullable() }).nullable(),
+  activity: SyncActivity,
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

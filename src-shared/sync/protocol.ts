@@ -121,6 +121,11 @@ export const PullPage = z.object({
   /** Pass it back as `cursor` next time; equals the request cursor when nothing is new. */
   nextCursor: z.number().int().nonnegative(),
   hasMore: z.boolean(),
+  /**
+   * The clinic's newest cursor when the page was read, so a desk can show how far a long pull
+   * has come. Optional: servers before it omit it and desks before it ignore it.
+   */
+  headCursor: z.number().int().nonnegative().optional(),
 });
 export type PullPage = z.infer<typeof PullPage>;
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { JobView, OutboxEntry, SyncStatus } from '../../../src-shared/api';
 import { ErrorBox, Notice, useApi } from '../../ui/components';
 import { useI18n, type MessageKey } from '../../ui/i18n';
+import { pullProgress } from '../sync-progress';
 
 export function SyncPanel() {
   const api = useApi();
@@ -38,6 +39,7 @@ export function SyncPanel() {
   const pending = outbox.filter((o) => o.state === 'pending');
   const rejected = outbox.filter((o) => o.state === 'rejected');
   const act = (p: Promise<unknown>) => p.then(() => (setError(null), load()), setError);
+  const pull = status ? pullProgress(status.activity) : null;
 
   return (
     <div className="screen sync">
@@ -61,6 +63,12 @@ export function SyncPanel() {
               <label>{status.progress.label}</label>
               <progress value={status.progress.done} max={status.progress.total ?? undefined} />
               <span>{status.progress.done}{status.progress.total ? ` / ${status.progress.total}` : ''}</span>
+            </div>
+          ) : null}
+          {pull ? (
+            <div className="progress" data-testid="sync-pull-progress">
+              <label htmlFor="sync-pull-progress">{t('sync.pulling', { done: i18n.count(pull.done), total: i18n.count(pull.total) })}</label>
+              <progress id="sync-pull-progress" value={pull.done} max={pull.total} />
             </div>
           ) : null}
         </section>

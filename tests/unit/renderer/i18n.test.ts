@@ -31,6 +31,15 @@ describe('desk i18n', () => {
     expect(makeI18n('sv', () => undefined).money(123456).replace(/\s/g, ' ')).toBe('1 234,56 kr');
     expect(translate('sv', 'orders.count', { count: '3' })).toBe('3 ordrar');
   });
+
+  it('words pull progress with each language\'s digit grouping', () => {
+    const line = (l: 'sv' | 'en') => {
+      const i = makeI18n(l, () => undefined);
+      return i.t('sync.pulling', { done: i.count(12_400), total: i.count(100_000) }).replace(/\s/g, ' ');
+    };
+    expect(line('sv')).toBe('Hämtar ändringar … 12 400 av 100 000');
+    expect(line('en')).toBe('Fetching changes … 12,400 of 100,000');
+  });
 });
 
 describe('new-order line checks', () => {
