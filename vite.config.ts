@@ -7,6 +7,7 @@ import { defineConfig } from 'vite';
  * loads from app://desk (Electron) and from the browser host. No inline scripts: the CSP forbids
  * them. `--mode electron` bundles the Electron main process and `--mode electron-preload` the
  * sandboxed preload (CommonJS, everything inlined: it cannot require our modules) into dist/electron.
+ * `--mode console` builds the central console into dist/console (served by the sync server).
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'electron' || mode === 'electron-preload') {
@@ -27,6 +28,22 @@ export default defineConfig(({ mode }) => {
         },
       },
       ssr: { noExternal: preload ? true : ['zod'] },
+    };
+  }
+  if (mode === 'console') {
+    // The central console (src-renderer/console → dist/console), served by the sync server at /console/.
+    return {
+      root: resolve(import.meta.dirname, 'src-renderer/console'),
+      base: '/console/',
+      plugins: [react()],
+      build: {
+        outDir: resolve(import.meta.dirname, 'dist/console'),
+        emptyOutDir: true,
+        target: 'es2022',
+        sourcemap: false,
+        modulePreload: { polyfill: false },
+        assetsInlineLimit: 0,
+      },
     };
   }
   return {
