@@ -11,11 +11,7 @@ import {
   createBackend, createClinic, DB_KINDS, enrolDesk, orderInput, patientInput, recordPayment, serverEntities, startServer,
   type Desk, type RunningServer, type TestBackend, type TestClinic,
 } from './support/harness';
-
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+import { unwrap as must } from '../../../src-shared/domain/result';
 
 /**
  * The desk's money view must be the server's: activation is a recorded fact on both sides, a

@@ -15,11 +15,7 @@ import {
   ADMIN_TOKEN, api, createBackend, createClinic, DB_KINDS, enrolDesk, eventually, orderInput, patientInput, serverEntities, startServer,
   type Desk, type RunningServer, type TestBackend, type TestClinic,
 } from '../sync/support/harness';
-
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+import { unwrap as must } from '../../../src-shared/domain/result';
 
 const admin = { authorization: `Admin ${ADMIN_TOKEN}` };
 const SERVER_KEY = randomBytes(32).toString('hex');
