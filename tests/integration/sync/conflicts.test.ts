@@ -5,8 +5,7 @@ import { issueInvoice } from '../../../src-main/services/invoices';
 import { cancelOrder, createOrder, creditOrder, getOrder, updateDraftOrder } from '../../../src-main/services/orders';
 import { createPatient } from '../../../src-main/services/patients';
 import {
-  createBackend, createClinic, DB_KINDS, enrolDesk, orderInput, patientInput, recordPayment, serverEntities, startServer,
-  type Desk, type RunningServer, type TestBackend, type TestClinic,
+  DB_KINDS, orderInput, patientInput, recordPayment, serverEntities, type Desk, type RunningServer, type TestBackend, type TestClinic, startTwoDesks, stopTwoDesks,
 } from './support/harness';
 import { unwrap as must } from '../../../src-shared/domain/result';
 
@@ -21,20 +20,11 @@ describe.each(DB_KINDS)('status conflicts are decided by the state machine (%s)'
   let b: Desk;
 
   beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-    a = await enrolDesk(server.url, clinic, backend.dir, 'desk-a');
-    b = await enrolDesk(server.url, clinic, backend.dir, 'desk-b');
+    ({ backend, server, clinic, a, b } = await startTwoDesks(kind));
     must(await createInvoiceSeries(a.store, a.actor, { prefix: 'A', ocrCode: 11 }));
   });
 
-  afterEach(async () => {
-    await a?.close();
-    await b?.close();
-    await server?.close();
-    await backend?.dispose();
-  });
+  afterEach(() => stopTwoDesks({ backend, server, clinic, a, b }));
 
   async function invoicedOrder() {
     const p = must(await createPatient(a.store, a.actor, patientInput())).patient;

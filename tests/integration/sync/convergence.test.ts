@@ -5,8 +5,7 @@ import { createPatient, getPatient, updatePatient } from '../../../src-main/serv
 import { createInvoiceSeries } from '../../../src-main/services/invoice-series';
 import { issueInvoice } from '../../../src-main/services/invoices';
 import {
-  createBackend, createClinic, DB_KINDS, enrolDesk, orderInput, patientInput, recordPayment, serverEntities, startServer,
-  type Desk, type RunningServer, type TestBackend, type TestClinic,
+  DB_KINDS, orderInput, patientInput, recordPayment, serverEntities, startServer, type Desk, type RunningServer, type TestBackend, type TestClinic, startTwoDesks, stopTwoDesks,
 } from './support/harness';
 import { unwrap as must } from '../../../src-shared/domain/result';
 
@@ -18,21 +17,12 @@ describe.each(DB_KINDS)('offline edits on two desks converge (%s)', (kind) => {
   let b: Desk;
 
   beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-    a = await enrolDesk(server.url, clinic, backend.dir, 'desk-a');
-    b = await enrolDesk(server.url, clinic, backend.dir, 'desk-b');
+    ({ backend, server, clinic, a, b } = await startTwoDesks(kind));
     must(await createInvoiceSeries(a.store, a.actor, { prefix: 'A', ocrCode: 11 }));
     must(await createInvoiceSeries(b.store, b.actor, { prefix: 'B', ocrCode: 22 }));
   });
 
-  afterEach(async () => {
-    await a?.close();
-    await b?.close();
-    await server?.close();
-    await backend?.dispose();
-  });
+  afterEach(() => stopTwoDesks({ backend, server, clinic, a, b }));
 
   it('merges draft fields, keeps money append-only, and explains a refused transition to both desks', async () => {
     // Online: A registers a patient and three orders; B learns of them.

@@ -8,8 +8,7 @@ import { inClinicTransaction } from '../../../src-server/sync/transact';
 import { moveOrder, type OrderEvent } from '../../../src-shared/domain/order-state';
 import type { MoneyEvent, Order } from '../../../src-shared/schemas/entities';
 import {
-  createBackend, createClinic, DB_KINDS, enrolDesk, orderInput, patientInput, recordPayment, serverEntities, startServer,
-  type Desk, type RunningServer, type TestBackend, type TestClinic,
+  DB_KINDS, orderInput, patientInput, recordPayment, serverEntities, type Desk, type RunningServer, type TestBackend, type TestClinic, startTwoDesks, stopTwoDesks,
 } from './support/harness';
 import { unwrap as must } from '../../../src-shared/domain/result';
 
@@ -25,20 +24,11 @@ describe.each(DB_KINDS)('the desk and the server agree on money (%s)', (kind) =>
   let b: Desk;
 
   beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-    a = await enrolDesk(server.url, clinic, backend.dir, 'desk-a');
-    b = await enrolDesk(server.url, clinic, backend.dir, 'desk-b');
+    ({ backend, server, clinic, a, b } = await startTwoDesks(kind));
     must(await createInvoiceSeries(a.store, a.actor, { prefix: 'A', ocrCode: 11 }));
   });
 
-  afterEach(async () => {
-    await a?.close();
-    await b?.close();
-    await server?.close();
-    await backend?.dispose();
-  });
+  afterEach(() => stopTwoDesks({ backend, server, clinic, a, b }));
 
   async function invoicedOrder(paymentOption: { kind: 'invoice14' } | { kind: 'installments'; months: 12 } = { kind: 'invoice14' }) {
     const p = must(await createPatient(a.store, a.actor, patientInput())).patient;

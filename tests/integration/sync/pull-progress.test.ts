@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncActivity } from '../../../src-shared/api';
 import { deviceAuthorization, PullPage } from '../../../src-shared/sync/protocol';
 import { createPatient } from '../../../src-main/services/patients';
-import { api, createBackend, createClinic, DB_KINDS, enrolDesk, patientInput, startServer, type Desk, type RunningServer, type TestBackend, type TestClinic } from './support/harness';
+import {
+  api, DB_KINDS, patientInput, type Desk, type RunningServer, type TestBackend, type TestClinic, startTwoDesks, stopTwoDesks,
+} from './support/harness';
 
 /**
  * A long first pull shows how far it has come (issue 5): each page answer names the clinic's
@@ -16,19 +18,10 @@ describe.each(DB_KINDS)('pull progress (%s)', (kind) => {
   let b: Desk;
 
   beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-    a = await enrolDesk(server.url, clinic, backend.dir, 'desk-a');
-    b = await enrolDesk(server.url, clinic, backend.dir, 'desk-b', { pullLimit: 4 });
+    ({ backend, server, clinic, a, b } = await startTwoDesks(kind, { pullLimit: 4 }));
   });
 
-  afterEach(async () => {
-    await a?.close();
-    await b?.close();
-    await server?.close();
-    await backend?.dispose();
-  });
+  afterEach(() => stopTwoDesks({ backend, server, clinic, a, b }));
 
   it('reports increasing pulled against the head cursor over several pages, then idle', async () => {
     for (let i = 0; i < 15; i += 1) await createPatient(a.store, a.actor, patientInput());

@@ -220,3 +220,29 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 export function serverEntities(app: KassaServer, clinicId: string, entity: string) {
   return app.sdb.db.selectFrom('entities').selectAll().where('clinic_id', '=', clinicId).where('entity', '=', entity).execute();
 }
+
+export interface TwoDesks {
+  backend: TestBackend;
+  server: RunningServer;
+  clinic: TestClinic;
+  a: Desk;
+  b: Desk;
+}
+
+/** The usual stage of a sync test: a fresh server and database, one clinic, desks A and B enrolled. */
+export async function startTwoDesks(kind: DbKind, deskB: Partial<SyncEngineOptions> = {}): Promise<TwoDesks> {
+  const backend = await createBackend(kind);
+  const server = await startServer(backend);
+  const clinic = await createClinic(server.url);
+  const a = await enrolDesk(server.url, clinic, backend.dir, 'desk-a');
+  const b = await enrolDesk(server.url, clinic, backend.dir, 'desk-b', deskB);
+  return { backend, server, clinic, a, b };
+}
+
+/** Tears down what startTwoDesks built, tolerating a stage that failed half-way. */
+export async function stopTwoDesks(t: Partial<TwoDesks>): Promise<void> {
+  await t.a?.close();
+  await t.b?.close();
+  await t.server?.close();
+  await t.backend?.dispose();
+}
