@@ -4,6 +4,9 @@ import type { PaynovaClient, PaynovaError, OrderInfo } from '../integrations/pay
 import { productForOption } from '../integrations/paynova/products';
 import type { JobContext, JobHandler, JobOutcome } from './runner';
 
+/** One transaction of an order, as order info reports it. */
+type Transaction = OrderInfo['transactions'][number];
+
 /** Turns a Paynova error into the job's next step. Only a credit refusal is a business "no". */
 export function outcomeOfPaynovaError(e: PaynovaError): JobOutcome {
   if (e.retryable) return { type: 'retry', error: e.message, code: e.code, maybeDelivered: e.maybeDelivered };
@@ -108,13 +111,20 @@ export function paynovaHandlers(paynova: PaynovaClient) {
     return WAIT_FOR_CREATE;
   }
 
+  /** The target transaction as Paynova sees it now: a retry asks before it acts again. */
+  async function transactionNow(t: { orderId: string; transactionId: string }): Promise<{ outcome: JobOutcome } | { tx: Transaction | undefined }> {
+    const info = await paynova.getOrderInfo(t.orderId);
+    if (!info.ok) return { outcome: outcomeOfPaynovaError(info.error) };
+    return { tx: info.value.transactions.find((x) => x.transactionId === t.transactionId) };
+  }
+
   const finalize: JobHandler<'paynova.finalize'> = async (ctx) => {
     const t = await target(ctx);
     if ('type' in t) return t;
     if (ctx.attempt > 1) {
-      const info = await paynova.getOrderInfo(t.orderId);
-      if (!info.ok) return outcomeOfPaynovaError(info.error);
-      const tx = info.value.transactions.find((x) => x.transactionId === t.transactionId);
+      const now = await transactionNow(t);
+      if ('outcome' in now) return now.outcome;
+      const tx = now.tx;
       if (tx && tx.finalizedOre >= ctx.payload.amountOre) {
         await recordOrder(ctx.db, ctx.clinicId, ctx.payload.orderNumber, { state: 'finalized' }, ctx.now());
         return { type: 'succeeded', result: { ...t, totalAmountFinalized: tx.finalizedOre, invoiceId: tx.invoiceId, recoveredAfterRetry: true } };
@@ -130,9 +140,9 @@ export function paynovaHandlers(paynova: PaynovaClient) {
     const t = await target(ctx);
     if ('type' in t) return t;
     if (ctx.attempt > 1) {
-      const info = await paynova.getOrderInfo(t.orderId);
-      if (!info.ok) return outcomeOfPaynovaError(info.error);
-      const tx = info.value.transactions.find((x) => x.transactionId === t.transactionId);
+      const now = await transactionNow(t);
+      if ('outcome' in now) return now.outcome;
+      const tx = now.tx;
       if (tx && tx.annulledOre >= ctx.payload.amountOre) {
         await recordOrder(ctx.db, ctx.clinicId, ctx.payload.orderNumber, { state: 'annulled' }, ctx.now());
         return { type: 'succeeded', result: { ...t, annulledOre: tx.annulledOre, recoveredAfterRetry: true } };
@@ -150,9 +160,9 @@ export function paynovaHandlers(paynova: PaynovaClient) {
     // A refund is not idempotent at Paynova: remember how much was refunded before our first try,
     // so a retry after a lost answer can tell whether this refund already happened.
     let before = typeof ctx.progress.refundedBefore === 'number' ? ctx.progress.refundedBefore : undefined;
-    const info = await paynova.getOrderInfo(t.orderId);
-    if (!info.ok) return outcomeOfPaynovaError(info.error);
-    const refundedNow = info.value.transactions.find((x) => x.transactionId === t.transactionId)?.refundedOre ?? 0;
+    const now = await transactionNow(t);
+    if ('outcome' in now) return now.outcome;
+    const refundedNow = now.tx?.refundedOre ?? 0;
     if (before === undefined) {
       before = refundedNow;
       await ctx.saveProgress({ refundedBefore: before });
