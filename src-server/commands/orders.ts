@@ -57,8 +57,8 @@ export const orderCommands = {
     roles: DESK_ROLES,
     reads: (input) => ({ entities: [['order', input.id], ['patient', input.patientId]], uniques: [['order_number', input.orderNumber]] }),
     async apply(ctx, input) {
-      if (await ctx.store.get('order', input.id)) return reject('already_exists', `Order ${input.id} already exists.`, 'id');
-      if (!(await ctx.store.get('patient', input.patientId))) return reject('not_found', `Patient ${input.patientId} does not exist in this clinic.`, 'patientId');
+      if (await ctx.store.exists('order', input.id)) return reject('already_exists', `Order ${input.id} already exists.`, 'id');
+      if (!(await ctx.store.exists('patient', input.patientId))) return reject('not_found', `Patient ${input.patientId} does not exist in this clinic.`, 'patientId');
       const priced = priceLines(input.lines);
       if (!priced.ok) return priced;
       if (!(await ctx.store.claimUnique('order_number', input.orderNumber, input.id))) {
@@ -132,7 +132,7 @@ export const orderCommands = {
       if (!(await ctx.store.claimUnique('series', input.seriesId, ctx.deviceId))) {
         return reject('domain_rule', `Invoice series ${input.seriesId} belongs to another desk.`, 'seriesId');
       }
-      if (await ctx.store.get('invoice', input.invoiceId)) return reject('already_exists', `Invoice ${input.invoiceId} already exists.`, 'invoiceId');
+      if (await ctx.store.exists('invoice', input.invoiceId)) return reject('already_exists', `Invoice ${input.invoiceId} already exists.`, 'invoiceId');
       if (!(await ctx.store.claimUnique('invoice_number', input.invoiceNumber, input.invoiceId))) {
         return reject('already_exists', `Invoice number ${input.invoiceNumber} is already used.`, 'invoiceNumber');
       }
@@ -183,7 +183,7 @@ export const orderCommands = {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
       const order = found.value;
-      if (await ctx.store.get('money_event', input.creditId)) return reject('already_exists', `Credit ${input.creditId} already exists.`, 'creditId');
+      if (await ctx.store.exists('money_event', input.creditId)) return reject('already_exists', `Credit ${input.creditId} already exists.`, 'creditId');
       const moved = applyEvent(ctx, order, { type: 'credited', amount: input.amount, reason: input.reason });
       if (!moved.ok) return moved;
       moneyEvent(ctx, { id: input.creditId, orderId: order.id, kind: 'credit', amount: input.amount, reason: input.reason, note: input.note });

@@ -11,7 +11,7 @@ export const patientCommands = {
     roles: DESK_ROLES,
     reads: (input) => ({ entities: [['patient', input.id]], uniques: [['personnummer', input.personnummer]] }),
     async apply(ctx, input) {
-      if (await ctx.store.get('patient', input.id)) return err({ code: 'already_exists', reason: `Patient ${input.id} already exists.`, field: 'id' });
+      if (await ctx.store.exists('patient', input.id)) return err({ code: 'already_exists', reason: `Patient ${input.id} already exists.`, field: 'id' });
       // Two desks registering the same person offline: the second is refused, not duplicated.
       if (!(await ctx.store.claimUnique('personnummer', input.personnummer, input.id))) {
         return err({ code: 'already_exists', reason: 'A patient with this personnummer is already registered in this clinic.', field: 'personnummer' });

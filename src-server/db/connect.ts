@@ -13,6 +13,8 @@ export type ChangeListener = (clinicId: string, cursor: number) => void;
 export interface ServerDb {
   readonly kind: DatabaseKind;
   readonly db: Kysely<ServerDatabase>;
+  /** The SQLite connection under `db` (kind sqlite only), for the push path's prepared statements. */
+  readonly sqlite?: Database.Database;
   /** Where the data lives, for /health and the start log; never includes a password. */
   readonly location: string;
   /** Subscribe to committed change-feed writes of every instance sharing this database. */
@@ -84,6 +86,7 @@ function openSqlite(file: string): ServerDb {
   return {
     kind: 'sqlite',
     db,
+    sqlite,
     location: file,
     notifiesInTransaction: false,
     onChange(listener) {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ChangeEntity } from '../../src-shared/sync/protocol';
 import type { DatabaseKind } from '../db/connect';
 import type { ServerDatabase } from '../db/schema';
+import type { BulkWriter } from './bulk-write';
 
 export type Executor = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 export type Doc = Record<string, unknown>;
@@ -53,6 +54,7 @@ export class ClinicWriter {
   constructor(
     private readonly trx: Executor,
     readonly clinicId: string,
+    private readonly bulk: BulkWriter,
   ) {}
 
   begin(): void {
@@ -128,6 +130,14 @@ export class ClinicWriter {
     return row ? (JSON.parse(row.data) as Doc) : null;
   }
 
+  /** Whether the entity exists, without copying it (handlers that only check for it). */
+  async exists(entity: ChangeEntity, id: string): Promise<boolean> {
+    const k = docKey(entity, id);
+    for (const l of [this.layer, this.batch]) if (l?.docs.has(k)) return l.docs.get(k) != null;
+    if (this.loadedDocs.has(k)) return this.loadedDocs.get(k) != null;
+    return (await this.get(entity, id)) !== null;
+  }
+
   /** Stages the new full state of an entity and the change-feed entry that carries it. */
   put(entity: ChangeEntity, id: string, data: Doc, mutationId: string | null): void {
     // Handlers build a fresh object per put and never touch it again; get() hands out copies.
@@ -174,13 +184,13 @@ export class ClinicWriter {
    */
   async flush(now: string): Promise<number | null> {
     if (this.layer) throw new Error('ClinicWriter.flush with an open mutation layer');
-    const { changes, docs, uniques } = this.batch;
+    const { changes, uniques } = this.batch;
     if (uniques.size > 0) {
       const rows = [...uniques].map(([k, owner]) => {
         const [kind = '', key = ''] = k.split('\u0000');
         return { clinic_id: this.clinicId, kind, key, owner_id: owner };
       });
-      for (let i = 0; i < rows.length; i += CHUNK) await this.trx.insertInto('unique_keys').values(rows.slice(i, i + CHUNK)).execute();
+      await this.bulk.insertUniqueKeys(this.trx, rows);
     }
     if (changes.length === 0) return null;
     const bumped = await this.trx
@@ -191,40 +201,17 @@ export class ClinicWriter {
       .executeTakeFirstOrThrow();
     const last = Number(bumped.change_seq);
     const first = last - changes.length + 1;
-    const lastCursorOf = new Map<string, number>();
-    const rows = changes.map((c, i) => {
-      lastCursorOf.set(docKey(c.entity, c.entityId), first + i);
-      return {
-        clinic_id: this.clinicId,
-        cursor: first + i,
-        entity: c.entity,
-        entity_id: c.entityId,
-        op: c.op,
-        data: c.data === null ? null : JSON.stringify(c.data),
-        mutation_id: c.mutationId,
-        created_at: now,
-      };
-    });
-    for (let i = 0; i < rows.length; i += CHUNK) await this.trx.insertInto('changes').values(rows.slice(i, i + CHUNK)).execute();
-
-    const upserts = [...docs].flatMap(([k, data]) => {
-      if (data === null) return [];
-      const [entity = '', id = ''] = k.split('\u0000');
-      return [{ clinic_id: this.clinicId, entity, id, data: JSON.stringify(data), version: 1, cursor: lastCursorOf.get(k) ?? last }];
-    });
-    for (let i = 0; i < upserts.length; i += CHUNK) {
-      await this.trx
-        .insertInto('entities')
-        .values(upserts.slice(i, i + CHUNK))
-        .onConflict((oc) =>
-          oc.columns(['clinic_id', 'entity', 'id']).doUpdateSet((eb) => ({
-            data: eb.ref('excluded.data'),
-            cursor: eb.ref('excluded.cursor'),
-            version: eb('entities.version', '+', 1),
-          })),
-        )
-        .execute();
-    }
+    const rows = changes.map((c, i) => ({
+      clinic_id: this.clinicId,
+      cursor: first + i,
+      entity: c.entity,
+      entity_id: c.entityId,
+      op: c.op,
+      doc: c.data,
+      mutation_id: c.mutationId,
+      created_at: now,
+    }));
+    await this.bulk.appendChanges(this.trx, rows);
     return last;
   }
 }

@@ -5,6 +5,7 @@ import type { AuthedDevice } from '../auth/service';
 import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
 import type { MutationsTable } from '../db/schema';
+import { bulkWriter } from './bulk-write';
 import { groupCommitter } from './group-commit';
 
 export class PushRefused extends Error {
@@ -42,6 +43,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
   });
   if (new Set(muts.map((m) => m.mutationId)).size !== muts.length) throw new PushRefused(400, 'mutation_id_reused', 'mutations: the same mutationId appears twice in one push.');
 
+  const bulk = bulkWriter(sdb);
   // Shares its transaction (and its COMMIT) with the other pushes that arrive meanwhile; it is
   // answered only after that COMMIT, and a refusal rolls back only this push (group-commit.ts).
   const { value } = await groupCommitter(sdb).run(
@@ -115,7 +117,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
           status: outcome === null ? 'applied' : 'rejected', code: outcome?.code ?? null, reason: outcome?.reason ?? null, field: outcome?.field ?? null, received_at: now,
         });
       }
-      for (let i = 0; i < records.length; i += 500) await trx.insertInto('mutations').values(records.slice(i, i + 500)).execute();
+      await bulk.insertMutations(trx, records);
       const newLast = fresh[fresh.length - 1]!.seq;
       await trx.updateTable('devices').set({ last_seq: newLast }).where('id', '=', device.id).execute();
       return { results, lastSeq: newLast };
