@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { serverMigrations } from './migrations';
 import type { ServerDatabase } from './schema';
 
@@ -63,7 +64,7 @@ export interface OpenServerDbOptions {
 }
 
 export async function openServerDb(options: OpenServerDbOptions): Promise<ServerDb> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.sqliteFile ?? 'kassa-server.sqlite');
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openSqlite(options.sqliteFile ?? 'kassa-server.sqlite');
   try {
     await migrate(db.db);
   } catch (e) {
@@ -73,11 +74,18 @@ export async function openServerDb(options: OpenServerDbOptions): Promise<Server
   return db;
 }
 
-function openSqlite(file: string): ServerDb {
+async function openSqlite(file: string): Promise<ServerDb> {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   // "applied" is a promise to a desk that then forgets its outbox row: make every commit durable.
   sqlite.pragma('synchronous = FULL');
+  // Checkpoints run in a worker thread (checkpointer.ts); this is only the safety net (64 MiB).
+  const inMemory = file === ':memory:' || file === '';
+  let checkpointer: Checkpointer | null = null;
+  if (!inMemory) {
+    sqlite.pragma('wal_autocheckpoint = 16384');
+    checkpointer = await startCheckpointer(file);
+  }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog() });
@@ -98,6 +106,7 @@ function openSqlite(file: string): ServerDb {
     },
     async close() {
       emitter.removeAllListeners();
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
