@@ -38,7 +38,6 @@ interface Attempt {
   readonly client: ClientState;
   readonly sameDevice: boolean;
   readonly flow: BankIdLoginFlow;
-  readonly bankid: BankIdClient;
   status: BankIdLoginStatus;
   session: SessionView | null;
   error: ApiErrorBody | null;
@@ -66,6 +65,32 @@ async function bankIdClient(deps: CoreDeps): Promise<BankIdClient> {
   return created.value;
 }
 
+/**
+ * The client with its calls counted, so it is closed only once idle: the flow's last /cancel (and an
+ * /auth still answering after an early abort) must reach BankID, or the order stays open there.
+ */
+function closingWhenIdle(client: BankIdClient): { client: BankIdClient; closeWhenIdle(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  };
+  return {
+    client: {
+      auth: (input, signal) => track(client.auth(input, signal)),
+      sign: (input, signal) => track(client.sign(input, signal)),
+      collect: (orderRef, signal) => track(client.collect(orderRef, signal)),
+      cancel: (orderRef, signal) => track(client.cancel(orderRef, signal)),
+      close: () => client.close(),
+    },
+    async closeWhenIdle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      client.close();
+    },
+  };
+}
+
 /** A BankID order the server cannot turn into a login is wasted on the person: ask first. */
 async function assertServerReachable(deps: CoreDeps): Promise<void> {
   if (!deps.serverUrl || !deps.sync?.identity().deviceId) throw new ApiError('bankid_needs_server', NEEDS_SERVER);
@@ -85,7 +110,7 @@ export class DeskBankId {
   async start(client: ClientState, input: { sameDevice: boolean; language: Language }): Promise<BankIdProgress> {
     this.cancelCurrent();
     await assertServerReachable(this.options.deps);
-    const bankid = await bankIdClient(this.options.deps);
+    const { client: bankid, closeWhenIdle } = closingWhenIdle(await bankIdClient(this.options.deps));
     // Another start may have raced in while we checked: the newest one wins.
     this.cancelCurrent();
     const flow = startBankIdLogin({
@@ -95,12 +120,12 @@ export class DeskBankId {
       sameDevice: input.sameDevice,
       ...(this.options.collectIntervalMs ? { collectIntervalMs: this.options.collectIntervalMs } : {}),
     });
-    const attempt: Attempt = { client, sameDevice: input.sameDevice, flow, bankid, status: 'pending', session: null, error: null };
+    const attempt: Attempt = { client, sameDevice: input.sameDevice, flow, status: 'pending', session: null, error: null };
     this.attempt = attempt;
     void flow.result
       .then((result) => this.settle(attempt, result))
       .catch((e: unknown) => this.options.log('bankid.settle_failed', { message: e instanceof Error ? e.message : String(e) }))
-      .finally(() => bankid.close());
+      .finally(() => void closeWhenIdle());
     return this.view(attempt);
   }
 
@@ -128,9 +153,10 @@ export class DeskBankId {
   }
 
   private async settle(a: Attempt, result: BankIdLoginResult): Promise<void> {
+    // Recorded before the renderer can see the end, so what it sees has its record.
     if (result.status === 'failed') {
-      a.status = result.source === 'aborted' ? 'cancelled' : 'failed';
       await this.safeRecord({ outcome: 'failed', why: result.hintCode });
+      a.status = result.source === 'aborted' ? 'cancelled' : 'failed';
       return;
     }
     a.status = 'logging_in';
@@ -138,10 +164,11 @@ export class DeskBankId {
       a.session = await this.options.logIn(a.client, { orderRef: result.orderRef, personalNumber: result.personalNumber });
       a.status = 'logged_in';
     } catch (e) {
-      a.error = refusal(e);
-      a.status = 'refused';
+      const error = refusal(e);
       // The server keeps its own record of its refusals; the desk's chain says what the desk saw.
-      await this.safeRecord({ outcome: 'refused', why: a.error.code });
+      await this.safeRecord({ outcome: 'refused', why: error.code });
+      a.error = error;
+      a.status = 'refused';
     }
   }
 
