@@ -3,6 +3,7 @@ import { animatedQrText, RFA } from '../../src-main/integrations/bankid';
 import type { BankIdControlClient } from '../../src-sandbox/bankid/control-client';
 import { qrPath } from '../../src-renderer/ui/qr-path';
 import { readDemo } from '../../scripts/start-server';
+import { shot } from './support/shots';
 import { Stack } from './support/stack';
 
 const stack = new Stack();
@@ -45,6 +46,7 @@ test('a login by BankID in the desk completes against the simulator', async ({ p
   await expect(hint).toHaveText(RFA.RFA1.sv);
   await bankid.setHint({ hintCode: 'userSign' });
   await expect(hint).toHaveText(RFA.RFA9.sv);
+  await page.screenshot({ path: shot('bankid') });
   // The page never holds what only main may know.
   const html = await page.content();
   expect(html).not.toContain(order!.qrStartSecret);
