@@ -139,6 +139,13 @@ export class DeskBankId {
     if (this.attempt?.client.id === client.id) this.cancelCurrent();
   }
 
+  /** Logout: the finished attempt (and the session view it holds) is not shown to the next person. */
+  forget(client: ClientState): void {
+    if (this.attempt?.client.id !== client.id) return;
+    this.cancelCurrent();
+    this.attempt = null;
+  }
+
   close(): void {
     this.cancelCurrent();
   }
@@ -184,7 +191,7 @@ export class DeskBankId {
 /** The server's refusal as the renderer gets it; a BankID login has no password to blame. */
 function refusal(e: unknown): ApiErrorBody {
   if (e instanceof ApiError) {
-    if (e.code === 'unreachable' || e.code === 'unavailable') return { code: 'bankid_needs_server', message: NEEDS_SERVER };
+    if (e.code === 'unreachable') return { code: 'bankid_needs_server', message: NEEDS_SERVER };
     if (e.code === 'invalid_credentials') {
       return { code: 'bankid_account_refused', message: 'BankID identified you, but your account may not log in at this desk (it may be disabled). Ask your clinic administrator.' };
     }

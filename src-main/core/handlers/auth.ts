@@ -177,6 +177,7 @@ export function authHandlers(deps: CoreDeps, { series, log, bankidCollectMs }: A
     'auth.logout': async (_input, ctx) => {
       const s = ctx.client.session;
       ctx.client.session = null;
+      bankid.forget(ctx.client);
       if (s?.secret.accessToken && deps.serverUrl) {
         await fetch(`${deps.serverUrl}/v1/auth/logout`, {
           method: 'POST', headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), authorization: `Bearer ${s.secret.accessToken}` }, signal: AbortSignal.timeout(5000),

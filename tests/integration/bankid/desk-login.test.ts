@@ -135,6 +135,9 @@ describe('desk BankID login through the contract', () => {
       expect(out).not.toContain(order.qrStartSecret);
     }
     await value(client, 'auth.logout');
+    // The next person at the desk does not inherit the finished BankID login.
+    expect(await progress(client)).toBeNull();
+    expect(await value(client, 'auth.session')).toBeNull();
   });
 
   it('cancels at BankID when the person presses Cancel, and records the attempt', async () => {
