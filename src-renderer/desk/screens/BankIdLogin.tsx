@@ -69,9 +69,10 @@ export function BankIdLogin({ onLoggedIn, onBack }: { onLoggedIn: (s: SessionVie
     if (runningRef.current) cancel();
   }, [cancel]);
 
+  // Keyboard first: the choice (or "try again") has the focus whenever no order is running.
   useEffect(() => {
-    if (progress === null) firstChoice.current?.focus();
-  }, [progress]);
+    if (!running) firstChoice.current?.focus();
+  }, [running]);
 
   if (progress === null || (!running && progress.status !== 'logged_in')) {
     const ended = progress;

@@ -179,6 +179,20 @@ describe('desk BankID login through the contract', () => {
     expect(lastLoginRecord()).toMatchObject({ outcome: 'refused', details: { method: 'bankid', why: 'no_user_for_personnummer' } });
   });
 
+  it('refuses a disabled user, though BankID proved who it is', async () => {
+    const pn = personnummer();
+    const sys = await w.consoleToken();
+    const id = await w.createUser(sys, { clinicId, username: 'gustav.g', displayName: 'Gustav G', role: 'staff', personnummer: pn });
+    expect((await w.con(sys, 'PATCH', `/users/${id}`, { active: false })).status).toBe(200);
+    const client = core.newClient('test');
+    await value(client, 'auth.bankidStart', {});
+    await sim.control.complete({ orderRef: (await pendingOrder()).orderRef, personalNumber: pn });
+    const done = await ended(client);
+    // Not "wrong username, password or PIN": there was none.
+    expect(done).toMatchObject({ status: 'refused', session: null, error: { code: 'bankid_account_refused' } });
+    expect(await value(client, 'auth.session')).toBeNull();
+  });
+
   it('a new start cancels the flow that was running', async () => {
     const a = core.newClient('test');
     const b = core.newClient('test');
@@ -193,9 +207,15 @@ describe('desk BankID login through the contract', () => {
     await ended(b);
   });
 
-  it('says BankID needs the server when the server cannot be reached, before any order is made', async () => {
-    await w.server.close();
+  it('says BankID needs the server when the server goes away, and then before any order is made', async () => {
     const client = core.newClient('test');
+    await value(client, 'auth.bankidStart', {});
+    const order = await pendingOrder();
+    await w.server.close();
+    await sim.control.complete({ orderRef: order.orderRef, personalNumber: PN });
+    expect(await ended(client)).toMatchObject({ status: 'refused', session: null, error: { code: 'bankid_needs_server' } });
+    await sim.control.reset();
+
     const r = await call(client, 'auth.bankidStart', {});
     expect(r).toMatchObject({ ok: false, error: { code: 'bankid_needs_server' } });
     if (!r.ok) expect(r.error.message).toMatch(/needs the sync server/);
