@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { SecretStore } from '../src-main/secrets/secret-store';
+import { describeBankIdSimulator } from '../src-sandbox/bankid/describe';
 import { startDemoSandbox } from './start-sandbox';
 import { startDesk } from './start-desk';
 import { connectPaynovaSandbox, DEMO_SYSTEM_ADMIN, ROOT, startServer } from './start-server';
@@ -23,7 +24,11 @@ if (sandbox) await connectPaynovaSandbox(server, sandbox.urls);
 say(sandbox ? `No provider credentials in the keychain: using the simulators (Paynova ${sandbox.urls.paynovaUrl}, Twilio ${sandbox.urls.twilioUrl}, geoPlugin ${sandbox.urls.geopluginUrl}).` : 'Provider credentials found in the keychain: live mode.');
 
 say('\nDemo logins (username / password / PIN):');
-for (const u of server.demo.users) say(`  ${u.username.padEnd(6)} ${u.password.padEnd(16)} ${u.pin}   ${u.displayName} (${u.role})`);
+for (const u of server.demo.users) say(`  ${u.username.padEnd(6)} ${u.password.padEnd(16)} ${u.pin}   ${u.displayName} (${u.role})${u.personnummer ? `, BankID ${u.personnummer}` : ''}`);
+if (sandbox?.sandbox.bankid) {
+  // The desk's BankID login goes to the simulator; a person completes the order as the BankID app would.
+  say(`\n${describeBankIdSimulator(sandbox.sandbox.bankid)}`);
+}
 say(`\nConsole (central administrator): ${server.url}/console/\n  ${DEMO_SYSTEM_ADMIN.username.padEnd(6)} ${DEMO_SYSTEM_ADMIN.password.padEnd(16)} ${DEMO_SYSTEM_ADMIN.pin}   ${DEMO_SYSTEM_ADMIN.displayName} (system_admin)`);
 
 const stops: (() => Promise<void>)[] = [async () => void (await sandbox?.sandbox.close()), () => server.app.close()];

@@ -19,6 +19,8 @@ export interface SandboxUrls {
   geopluginUrl: string;
   /** Demo credentials the simulators accept; written to this desk's own keychain entries. */
   credentials: { merchantId: string; apiPassword: string; secretKey: string; accountSid: string; authToken: string };
+  /** The BankID simulator (mutual TLS): its CA and relying-party certificate (PKCS#12, base64). */
+  bankid?: { url: string; origin: string; ca: string; clientPfx: string; passphrase: string } | null;
 }
 
 export interface RunningDesk {
@@ -50,6 +52,10 @@ export async function startDesk(opts: {
     await secrets.set('paynova.secretKey', c.secretKey);
     await secrets.set('twilio.accountSid', c.accountSid);
     await secrets.set('twilio.authToken', c.authToken);
+    if (opts.sandbox.bankid) {
+      await secrets.set('bankid.p12', opts.sandbox.bankid.clientPfx);
+      await secrets.set('bankid.passphrase', opts.sandbox.bankid.passphrase);
+    }
   }
   const core = await createDesktopCore({
     dataDir: opts.dataDir,
@@ -57,7 +63,7 @@ export async function startDesk(opts: {
     enrolment: opts.enrolmentCode ? { code: opts.enrolmentCode, deviceName: opts.deskName } : null,
     invoiceSeries: opts.series,
     keychainService,
-    sandbox: opts.sandbox,
+    sandbox: opts.sandbox && { ...opts.sandbox, bankid: opts.sandbox.bankid ? { url: opts.sandbox.bankid.url, ca: opts.sandbox.bankid.ca } : undefined },
     ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
   });
   const host = await startBrowserHost({ invoke: core.invoke, staticDir, ...(opts.port ? { port: opts.port } : {}) });
@@ -78,7 +84,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (!v) throw new Error(`--${k}=… is required`);
     return v;
   };
-  const sandbox = args.get('sandbox') ? (JSON.parse(args.get('sandbox')!) as SandboxUrls) : null;
+  // KASSA_SANDBOX rather than --sandbox when it holds certificates: argv shows in process listings.
+  const sandboxJson = args.get('sandbox') ?? process.env.KASSA_SANDBOX;
+  const sandbox = sandboxJson ? (JSON.parse(sandboxJson) as SandboxUrls) : null;
   const desk = await startDesk({
     dataDir: resolve(need('data')),
     serverUrl: need('server'),

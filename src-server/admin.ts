@@ -44,6 +44,8 @@ export const UserInput = z.object({
   password: z.string().min(10, 'must be at least 10 characters').max(200),
   pin: z.string().regex(/^\d{4,8}$/, 'must be 4–8 digits'),
   language: User.shape.language.default('sv'),
+  /** For BankID login (canonical 12 digits); the demo clinic gives its users one. */
+  personnummer: User.shape.personnummer.default(null),
 });
 
 /** Creates a user of a clinic. The feed carries the user WITHOUT any secret or verifier. */
@@ -56,11 +58,11 @@ export async function createUser(sdb: ServerDb, clinicId: string, input: z.input
     await trx
       .insertInto('users')
       .values({
-        id, clinic_id: clinicId, username: u.username, display_name: u.displayName, role: u.role, personnummer: null,
+        id, clinic_id: clinicId, username: u.username, display_name: u.displayName, role: u.role, personnummer: u.personnummer,
         language: u.language, active: 1, password_hash: passwordHash, pin_hash: pinHash, created_at: now, updated_at: now,
       })
       .execute();
-    const pub: User = { id, clinicId, username: u.username, displayName: u.displayName, role: u.role, personnummer: null, language: u.language, active: true };
+    const pub: User = { id, clinicId, username: u.username, displayName: u.displayName, role: u.role, personnummer: u.personnummer, language: u.language, active: true };
     w.put('user', id, pub, null);
   });
   return id;

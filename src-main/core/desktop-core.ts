@@ -28,8 +28,11 @@ export interface DesktopCoreOptions {
   readonly invoiceSeries?: { prefix: string; ocrCode: number } | null;
   /** Keychain service name; tests and parallel desks use their own. */
   readonly keychainService?: string;
-  /** Point the provider clients at the simulators (and say so in Settings). */
-  readonly sandbox?: { paynovaUrl: string; twilioUrl: string; geopluginUrl: string } | null;
+  /**
+   * Point the provider clients at the simulators (and say so in Settings). BankID's simulator URL
+   * and CA go to the settings; its relying-party certificate goes to the keychain (the caller).
+   */
+  readonly sandbox?: { paynovaUrl: string; twilioUrl: string; geopluginUrl: string; bankid?: { url: string; ca: string } | undefined } | null;
   readonly paymentLinkBase?: string;
   /** Faster loops for tests and benchmarks. */
   readonly pollMs?: number;
@@ -55,7 +58,12 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
   const secrets = new SecretStore(options.keychainService);
   const settings = new SettingsStore({ cwd: options.dataDir });
   if (options.sandbox) {
-    const r = settings.update({ paynova: { baseUrl: options.sandbox.paynovaUrl }, twilio: { baseUrl: options.sandbox.twilioUrl, senderId: 'Kassa' }, geoplugin: { baseUrl: options.sandbox.geopluginUrl }, polling: { jobPollMs: options.pollMs ?? 1000, reconcileIntervalMs: 5000 } });
+    const { bankid } = options.sandbox;
+    const r = settings.update({
+      paynova: { baseUrl: options.sandbox.paynovaUrl }, twilio: { baseUrl: options.sandbox.twilioUrl, senderId: 'Kassa' }, geoplugin: { baseUrl: options.sandbox.geopluginUrl },
+      polling: { jobPollMs: options.pollMs ?? 1000, reconcileIntervalMs: 5000 },
+      ...(bankid ? { bankid: { baseUrl: bankid.url, caPem: bankid.ca } } : {}),
+    });
     if (!r.ok) log('core.sandbox_settings', { message: r.error.message });
   }
   const serverUrl = options.syncServerUrl?.replace(/\/$/, '') ?? null;
@@ -100,8 +108,9 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     },
   };
 
+  const auth = authHandlers(deps, { series: options.invoiceSeries ?? null, log, ...(options.pollMs ? { bankidCollectMs: Math.min(options.pollMs, 2000) } : {}) });
   const handlers: Handlers = {
-    ...authHandlers(deps, options.invoiceSeries ?? null),
+    ...auth.handlers,
     ...patientHandlers(deps),
     ...orderHandlers(deps),
     ...syncHandlers(deps),
@@ -114,6 +123,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     deps,
     newClient: (transport) => ({ id: randomUUID(), transport, session: null }),
     async close() {
+      auth.bankid.close();
       await providers?.stop();
       await sync?.stop();
       await store.close();

@@ -8,7 +8,14 @@ export const DESK_URL = `${DESK_ORIGIN}/index.html`;
 /** The only places the desk may send a person to, in their own browser. */
 export const EXTERNAL_ALLOW: readonly string[] = ['https://www.paynova.com/', 'https://www.bankid.com/', 'https://support.bankid.com/'];
 
+/**
+ * "BankID on this computer": the desk hands the order's autostart token to the BankID app through
+ * its URL scheme. Exactly this shape (integrations.md §4), nothing else under bankid:.
+ */
+const BANKID_AUTOSTART = /^bankid:\/\/\/\?autostarttoken=[A-Za-z0-9-]{1,100}&redirect=null$/;
+
 export function isAllowedExternal(url: string): boolean {
+  if (url.startsWith('bankid:')) return BANKID_AUTOSTART.test(url);
   let parsed: URL;
   try {
     parsed = new URL(url);

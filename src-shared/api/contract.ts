@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { AccountCreate, AccountReset, AccountUpdate, AccountView, SecretChange } from '../schemas/accounts';
 import { Id, IsoDate, PostalAddress } from '../schemas/entities';
 import {
-  ActivityListInput, AddressLookupInput, ClinicUpdateInput, Empty, IssueInvoiceInput, JobRetryInput, JobsListInput, LoginInput, OrderCancelInput,
+  ActivityListInput, AddressLookupInput, BankIdStartInput, ClinicUpdateInput, Empty, IssueInvoiceInput, JobRetryInput, JobsListInput, LoginInput, OrderCancelInput,
   OrderCreateInput, OrderCreditInput, OrderIdInput, OrdersFilter, OrdersListInput, OrderUpdateDraftInput, PatientCreateInput, PatientsListInput,
   PatientUpdateInput, PrefGetInput, PrefSetInput, RejectedDiscardInput, RejectedFixInput, SecretClearInput, SecretSetInput, SmsTemplatesInput,
 } from './inputs';
 import { Permission } from './permissions';
 import {
-  ActivityView, ArSummary, JobView, OrderDetail, OrderRow, OutboxEntry, PatientDetail, PatientSummary, PaymentOptionView, PriceItem, SecretView,
+  ActivityView, ArSummary, BankIdProgress, JobView, OrderDetail, OrderRow, OutboxEntry, PatientDetail, PatientSummary, PaymentOptionView, PriceItem, SecretView,
   SessionView, SettingsView, SyncStatus,
 } from './views';
 
@@ -30,8 +30,16 @@ const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 const FileOut = z.object({ filename: z.string().max(200), mimeType: z.string().max(100), base64: z.string() });
 
 export const contract = {
-  // --- session (login methods are a union: BankID arrives with issue 6) ---
+  // --- session ---
   'auth.login': call(LoginInput, SessionView, 'public'),
+  /**
+   * BankID login, run by main (one flow per desk; a new start cancels the old one). The renderer
+   * polls progress for the animated QR (it changes every second) and, once BankID completes and
+   * the server accepts the person, the session. Null progress: no flow of this window.
+   */
+  'auth.bankidStart': call(BankIdStartInput, BankIdProgress, 'public'),
+  'auth.bankidProgress': call(Empty, BankIdProgress.nullable(), 'public'),
+  'auth.bankidCancel': call(Empty, Done, 'public'),
   'auth.logout': call(Empty, Done, 'public'),
   'auth.session': call(Empty, SessionView.nullable(), 'public'),
   /** A forced first change (or after a reset): current secrets plus the new ones, then logged in. */

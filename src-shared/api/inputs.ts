@@ -3,7 +3,7 @@ import { ActivityAction } from '../schemas/activity';
 import { OrderFilter, OrderSortColumn, PageCursor, SearchText, SortDirection } from '../schemas/queries';
 import { OrderCancel, OrderCreate, OrderCredit, OrderLineInput, OrderUpdateDraft, PatientCreate, PatientUpdate } from '../schemas/commands';
 import { Clinic, Id, IsoDate } from '../schemas/entities';
-import { PaymentOption } from '../schemas/enums';
+import { Language, PaymentOption } from '../schemas/enums';
 import { LoginRequest } from '../sync/protocol';
 import { SecretKey, SmsTemplates } from './views';
 
@@ -17,8 +17,19 @@ export { Empty };
 
 export { SearchText };
 
-/** Password login now; BankID joins this union with issue 6 (`method: 'bankid'`). */
+/**
+ * Password login. BankID is not a variant of this input: the renderer never holds the orderRef or
+ * the personnummer BankID returns, so it cannot claim them. It starts a flow that main runs and
+ * completes itself (`auth.bankidStart` / `auth.bankidProgress` / `auth.bankidCancel`).
+ */
 export const LoginInput = LoginRequest;
+
+export const BankIdStartInput = z.object({
+  /** true: "BankID on this computer" (autostart link); false: Mobile BankID scans the QR. */
+  sameDevice: z.boolean().default(false),
+  /** The UI language the hint texts are written in. */
+  language: Language.default('sv'),
+}).strict();
 
 export const PatientsListInput = z.object({
   search: SearchText.default(''),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ActivityRecord } from '../schemas/activity';
+import { BankIdFlowUpdate } from '../schemas/bankid';
 import { Clinic, Id, Invoice, InstallmentPlanRecord, IsoDate, IsoDateTime, MoneyEvent, NonNegativeOre, Ore, Order, Patient, PriceItem, SmsMessage, User } from '../schemas/entities';
 import { Language, OrderStatus, PaymentOption, StatusReason } from '../schemas/enums';
 import { SmsTemplateKey } from '../schemas/providers';
+import { ApiErrorBody } from './errors';
 
 /**
  * What the desk sees. Built from the entity schemas (pick/extend), never re-declared, so a change
@@ -20,6 +22,24 @@ export const SessionView = z.object({
   expiresAt: IsoDateTime,
 });
 export type SessionView = z.infer<typeof SessionView>;
+
+/**
+ * A desk BankID login as the renderer sees it (issue 6): BankID's own progress (the QR text to
+ * draw, the hint in the UI language) plus the desk's: logging in at the server, logged in (with
+ * the session, as a password login gives it) or refused with the server's reason. Built on the
+ * flow's update, which is strict: orderRef, qrStartSecret and completion data stay in main.
+ */
+export const BankIdLoginStatus = z.enum(['pending', 'logging_in', 'logged_in', 'failed', 'refused', 'cancelled']);
+export type BankIdLoginStatus = z.infer<typeof BankIdLoginStatus>;
+export const BankIdProgress = BankIdFlowUpdate.extend({
+  status: BankIdLoginStatus,
+  /** "BankID on this computer" or the QR for Mobile BankID: decides the hint texts. */
+  sameDevice: z.boolean(),
+  session: SessionView.nullable(),
+  /** Why the server (or the desk) refused a completed BankID identification. */
+  error: ApiErrorBody.nullable(),
+});
+export type BankIdProgress = z.infer<typeof BankIdProgress>;
 
 export const PatientSummary = Patient.pick({
   id: true, personnummer: true, firstName: true, lastName: true, phone: true, language: true, smsConsent: true, smsBlockedReason: true,

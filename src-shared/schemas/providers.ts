@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromProviderAmount, type Ore } from '../domain/money';
+import { BANKID_PROD_URL } from './bankid';
 import { Language, SmsStatus, type StatusReason } from './enums';
 
 /**
@@ -449,6 +450,18 @@ export const ProviderSettings = z.object({
       timeoutMs: z.number().int().min(200).max(10_000).default(1500),
       perMinute: z.number().int().min(1).max(100).default(60),
       cacheTtlMs: z.number().int().min(0).default(24 * 3600_000),
+    })
+    .prefault({}),
+  /**
+   * BankID RP API (issue 6). The relying-party certificate and its passphrase are keychain secrets
+   * (bankid.p12, bankid.passphrase); the CA is public, so it lives here. With no CA there is no
+   * BankID login at this desk: the client trusts BankID's server only through this CA.
+   */
+  bankid: z
+    .object({
+      baseUrl: HttpUrl.default(BANKID_PROD_URL),
+      caPem: z.string().max(20_000).regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate').nullable().default(null),
+      timeoutMs: z.number().int().min(500).max(60_000).default(10_000),
     })
     .prefault({}),
   sms: z.object({ templates: SmsTemplateOverrides.default({}) }).prefault({}),

@@ -1,4 +1,5 @@
 import { ApiError, type SessionView } from '../../../src-shared/api';
+import type { BankIdDeskLogin } from '../../../src-shared/schemas/accounts';
 import { User, type User as UserEntity } from '../../../src-shared/schemas/entities';
 import { deviceAuthorization, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionTokens, ApiError as ServerApiError, type LoginRequest } from '../../../src-shared/sync/protocol';
 import { appendActivity } from '../../db/activity-chain';
@@ -6,7 +7,8 @@ import { createInvoiceSeries, deviceSeries } from '../../services/invoice-series
 import type { CoreDeps } from '../deps';
 import { feedEntity } from '../deps';
 import { verifyOffline } from '../offline-login';
-import type { CallContext, Handlers } from '../dispatch';
+import { DeskBankId, type BankIdAttemptRecord } from '../bankid-login';
+import type { ClientState, Handlers } from '../dispatch';
 
 /** How long a desk session lasts without activity being re-checked (the server's access TTL rules online). */
 const SESSION_MS = 12 * 3600_000;
@@ -70,7 +72,16 @@ async function ensureSeries(deps: CoreDeps, actor: { userId: string; clinicId: s
   await createInvoiceSeries(deps.store, actor, series);
 }
 
-export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: number } | null): Pick<Handlers, 'auth.login' | 'auth.changeSecret' | 'auth.logout' | 'auth.session'> {
+type AuthCall = 'auth.login' | 'auth.changeSecret' | 'auth.logout' | 'auth.session' | 'auth.bankidStart' | 'auth.bankidProgress' | 'auth.bankidCancel';
+
+export interface AuthOptions {
+  readonly series: { prefix: string; ocrCode: number } | null;
+  readonly log: (event: string, facts: Record<string, string | number | boolean | null>) => void;
+  /** Faster BankID collects for tests. */
+  readonly bankidCollectMs?: number;
+}
+
+export function authHandlers(deps: CoreDeps, { series, log, bankidCollectMs }: AuthOptions): { handlers: Pick<Handlers, AuthCall>; bankid: DeskBankId } {
   async function refused(input: LoginRequest, offline: boolean): Promise<void> {
     const { deviceId, clinicId } = deps.sync?.identity() ?? { deviceId: null, clinicId: null };
     if (!deviceId || !clinicId) return;
@@ -79,31 +90,40 @@ export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: 
     });
   }
 
+  /** A BankID attempt that ended without a session, in this desk's own chain (who is unknown). */
+  async function bankIdRecord(attempt: BankIdAttemptRecord): Promise<void> {
+    const { deviceId, clinicId } = deps.sync?.identity() ?? { deviceId: null, clinicId: null };
+    if (!deviceId || !clinicId) return;
+    await appendActivity(deps.store.db, deviceId, {
+      clinicId, actorUserId: null, action: 'auth.login', subject: null, outcome: attempt.outcome, country: null, ip: null, details: { method: 'bankid', offline: false, why: attempt.why },
+    });
+  }
+
   /** The session, once the server (or, offline, the synced verifier) said yes. */
-  async function finish(input: LoginRequest, ctx: CallContext, user: UserEntity, accessToken: string | null, offlineUntil: string | null): Promise<SessionView> {
+  async function finish(method: SessionView['method'], client: ClientState, user: UserEntity, accessToken: string | null, offlineUntil: string | null): Promise<SessionView> {
     const deviceId = deps.sync?.identity().deviceId ?? null;
     const clinicRaw = user.clinicId ? feedEntity(deps, 'clinic', user.clinicId) : null;
     const expires = Date.now() + SESSION_MS;
     const view: SessionView = {
       user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, language: user.language, clinicId: user.clinicId },
       clinic: clinicRaw && typeof clinicRaw.id === 'string' && typeof clinicRaw.name === 'string' ? { id: clinicRaw.id, name: clinicRaw.name } : null,
-      method: input.method,
+      method,
       offline: offlineUntil !== null,
       expiresAt: new Date(offlineUntil ? Math.min(expires, Date.parse(offlineUntil)) : expires).toISOString(),
     };
-    ctx.client.session = { ...view, secret: { accessToken } };
+    client.session = { ...view, secret: { accessToken } };
     if (deviceId && user.clinicId) {
       const actor = { userId: user.id, clinicId: user.clinicId, role: user.role, deviceId };
       await ensureSeries(deps, actor, series);
       await appendActivity(deps.store.db, deviceId, {
         clinicId: user.clinicId, actorUserId: user.id, action: 'auth.login', subject: `user:${user.id}`, outcome: 'ok', country: null, ip: null,
-        details: { method: input.method, offline: offlineUntil !== null },
+        details: { method, offline: offlineUntil !== null },
       });
     }
     return view;
   }
 
-  async function logIn(input: LoginRequest, ctx: CallContext): Promise<SessionView> {
+  async function logIn(input: LoginRequest, client: ClientState): Promise<SessionView> {
     const clinicId = deps.sync?.identity().clinicId ?? null;
     let tokens: SessionTokens;
     try {
@@ -121,23 +141,43 @@ export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: 
         }
         const user = User.safeParse(feedEntity(deps, 'user', verifier.userId));
         if (!user.success) throw new ApiError('unavailable', 'The sync server cannot be reached, and this desk does not know the account yet.');
-        return finish(input, ctx, user.data, null, verifier.offlineUntil);
+        return finish(input.method, client, user.data, null, verifier.offlineUntil);
       }
       if (e instanceof ApiError && e.code === 'invalid_credentials') await refused(input, false);
       throw e;
     }
-    return finish(input, ctx, await feedUser(deps, tokens.userId), tokens.accessToken, null);
+    return finish(input.method, client, await feedUser(deps, tokens.userId), tokens.accessToken, null);
   }
 
-  return {
-    'auth.login': (input, ctx) => logIn(input, ctx),
+  // BankID proves the person; the server decides who that is at this clinic (src-server/accounts/desk-login.ts).
+  const bankid = new DeskBankId({
+    deps,
+    log,
+    record: bankIdRecord,
+    ...(bankidCollectMs ? { collectIntervalMs: bankidCollectMs } : {}),
+    async logIn(client, completion) {
+      const claim: BankIdDeskLogin = { method: 'bankid', orderRef: completion.orderRef, personalNumber: completion.personalNumber };
+      const tokens = await serverLogin(deps, claim);
+      return finish('bankid', client, await feedUser(deps, tokens.userId), tokens.accessToken, null);
+    },
+  });
+
+  const handlers: Pick<Handlers, AuthCall> = {
+    'auth.login': (input, ctx) => logIn(input, ctx.client),
+    'auth.bankidStart': (input, ctx) => bankid.start(ctx.client, input),
+    'auth.bankidProgress': (_input, ctx) => bankid.progress(ctx.client),
+    'auth.bankidCancel': (_input, ctx) => {
+      bankid.cancel(ctx.client);
+      return { ok: true as const };
+    },
     'auth.changeSecret': async (input, ctx) => {
       await postAsDevice(deps, '/v1/auth/password', input);
-      return logIn({ method: 'password', username: input.username, password: input.newPassword, pin: input.newPin ?? input.pin }, ctx);
+      return logIn({ method: 'password', username: input.username, password: input.newPassword, pin: input.newPin ?? input.pin }, ctx.client);
     },
     'auth.logout': async (_input, ctx) => {
       const s = ctx.client.session;
       ctx.client.session = null;
+      bankid.forget(ctx.client);
       if (s?.secret.accessToken && deps.serverUrl) {
         await fetch(`${deps.serverUrl}/v1/auth/logout`, {
           method: 'POST', headers: { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), authorization: `Bearer ${s.secret.accessToken}` }, signal: AbortSignal.timeout(5000),
@@ -152,4 +192,5 @@ export function authHandlers(deps: CoreDeps, series: { prefix: string; ocrCode: 
       return view;
     },
   };
+  return { handlers, bankid };
 }

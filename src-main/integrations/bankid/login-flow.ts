@@ -30,6 +30,8 @@ export interface BankIdLoginOptions {
 export type BankIdLoginResult =
   | {
       status: 'complete';
+      /** The order BankID completed: main asserts it to the sync server, which may collect it too. */
+      orderRef: string;
       /** 12 digits, as BankID returns it. */
       personalNumber: string;
       name: string;
@@ -164,7 +166,7 @@ export function startBankIdLogin(options: BankIdLoginOptions): BankIdLoginFlow {
     const body = response.value;
     if (body.status === 'complete') {
       const { user } = body.completionData;
-      return finish({ status: 'complete', personalNumber: user.personalNumber, name: user.name, givenName: user.givenName, surname: user.surname, completionData: body.completionData });
+      return finish({ status: 'complete', orderRef: started.orderRef, personalNumber: user.personalNumber, name: user.name, givenName: user.givenName, surname: user.surname, completionData: body.completionData });
     }
     if (body.status === 'failed') {
       return failWith(body.hintCode ?? 'unknown', failedMessage(body.hintCode, ctx), 'collect');

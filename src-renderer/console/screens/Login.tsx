@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { ConsoleBankIdPoll, ConsoleBankIdStart, ConsoleSession } from '../../../src-shared/schemas/console';
 import { call, ConsoleApiError, fieldError } from '../api';
+import { QrCode } from '../../ui/QrCode';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, useAction } from '../parts';
 
-/** Password + PIN, or BankID run by the server (the console only shows the QR text it is given). */
+/** Password + PIN, or BankID run by the server (the console only draws the QR text it is given). */
 export function Login({ onSession }: { onSession: (s: ConsoleSession) => void }) {
   const { t } = useI18n();
   const [username, setUsername] = useState('');
@@ -76,7 +77,7 @@ export function Login({ onSession }: { onSession: (s: ConsoleSession) => void })
       {bankId ? (
         <section className="card" data-testid="bankid">
           <p>{t('bankIdScan')}</p>
-          <code className="qr" data-testid="bankid-qr">{bankId.qr}</code>
+          <QrCode text={bankId.qr} label={t('bankIdQr')} testId="bankid-qr" />
           {bankId.hint ? <p className="muted">{bankId.hint}</p> : null}
           <p>
             <a href={`bankid:///?autostarttoken=${bankId.autoStartToken}&redirect=null`}>{t('bankIdOpen')}</a>

@@ -2,8 +2,9 @@ import { useState, type FormEvent } from 'react';
 import type { SessionView } from '../../../src-shared/api';
 import { ErrorBox, Field, Modal, Notice, useApi } from '../../ui/components';
 import { errorBody, useI18n } from '../../ui/i18n';
+import { BankIdLogin } from './BankIdLogin';
 
-/** Username + password + PIN. BankID (issue 6) joins as a second method of `auth.login`. */
+/** Username + password + PIN, or Swedish BankID (run by main; see BankIdLogin). */
 export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: SessionView) => void; asDialog?: boolean }) {
   const api = useApi();
   const i18n = useI18n();
@@ -13,7 +14,7 @@ export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: Sessio
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [bankidInfo, setBankidInfo] = useState(false);
+  const [bankid, setBankid] = useState(false);
   // The server asks for new secrets at a first login or after a reset (issue 6).
   const [mustChange, setMustChange] = useState(false);
   const [newPassword, setNewPassword] = useState('');
@@ -56,22 +57,18 @@ export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: Sessio
       <button type="submit" className="primary" disabled={busy}>
         {busy ? t('login.busy') : t('login.submit')}
       </button>
-      <button type="button" className="secondary bankid" onClick={() => setBankidInfo(true)} aria-describedby="bankid-info">
+      <button type="button" className="secondary bankid" onClick={() => setBankid(true)}>
         {t('login.bankid')}
       </button>
-      {bankidInfo ? (
-        <div id="bankid-info">
-          <Notice>{t('login.bankidSoon')}</Notice>
-        </div>
-      ) : null}
     </form>
   );
+  const body = bankid ? <BankIdLogin onLoggedIn={onLoggedIn} onBack={() => setBankid(false)} /> : form;
 
   if (asDialog) {
     return (
       <Modal title={t('login.title')} onClose={() => undefined}>
         <Notice kind="warn">{t('error.unauthenticated')}</Notice>
-        {form}
+        {body}
       </Modal>
     );
   }
@@ -79,8 +76,8 @@ export function Login({ onLoggedIn, asDialog = false }: { onLoggedIn: (s: Sessio
     <div className="login-page">
       <div className="login-card">
         <h1>{t('app.name')}</h1>
-        <h2>{t('login.title')}</h2>
-        {form}
+        <h2>{bankid ? t('login.bankid') : t('login.title')}</h2>
+        {body}
         <div className="lang-switch">
           <button type="button" className="link" aria-pressed={i18n.language === 'sv'} onClick={() => i18n.setLanguage('sv')}>
             {t('lang.sv')}

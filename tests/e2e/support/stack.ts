@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BankIdControlClient } from '../../../src-sandbox/bankid/control-client';
 
 /**
  * Starts the real pieces as separate processes, exactly as `npm start` composes them: the provider
@@ -18,9 +19,9 @@ interface Proc {
   line: Record<string, unknown>;
 }
 
-function startProc(script: string, args: string[]): Promise<Proc> {
+function startProc(script: string, args: string[], env: Record<string, string> = {}): Promise<Proc> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(TSX, [join(ROOT, 'scripts', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(TSX, [join(ROOT, 'scripts', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start in time:\n${err}`)), 60_000);
@@ -124,8 +125,8 @@ export class Stack {
     const { event: _e, ...urls } = this.sandbox!.line;
     const p = await startProc('start-desk.ts', [
       `--data=${join(this.dir, `desk${n}`)}`, `--server=${this.serverUrl}`, `--enrol=${code}`, `--name=e2e-${process.pid}-${n}`,
-      `--prefix=D${n}`, `--ocr=${n}`, `--sandbox=${JSON.stringify(urls)}`, '--poll=500',
-    ]);
+      `--prefix=D${n}`, `--ocr=${n}`, '--poll=500',
+    ], { KASSA_SANDBOX: JSON.stringify(urls) });
     this.desks.push(p);
     return { url: String(p.line.url), stop: () => stopProc(p) };
   }
@@ -139,6 +140,16 @@ export class Stack {
       body: JSON.stringify({ orderId, amount }),
     });
     if (!res.ok) throw new Error(`payment: ${res.status} ${await res.text()}`);
+  }
+
+  /**
+   * The person with the BankID app: the simulator's control API, over the same mutual TLS as the
+   * RP API (it refuses anyone without the relying-party certificate). Closed by the caller.
+   */
+  bankIdControl(): BankIdControlClient {
+    const b = (this.sandbox!.line as { bankid?: { origin: string; ca: string; clientPfx: string; passphrase: string } | null }).bankid;
+    if (!b) throw new Error('the BankID simulator did not start (is openssl installed?)');
+    return new BankIdControlClient({ origin: b.origin, ca: b.ca, pfx: Buffer.from(b.clientPfx, 'base64'), passphrase: b.passphrase });
   }
 
   /** Drives the Paynova simulator's control API (credit checks, failures). */

@@ -102,6 +102,10 @@ describe('Electron window', () => {
     expect(isAllowedExternal('http://www.bankid.com/')).toBe(false);
     expect(isAllowedExternal('https://www.bankid.com.evil.example/')).toBe(false);
     expect(isAllowedExternal('https://user:pw@www.bankid.com/')).toBe(false);
+    // "BankID on this computer": the autostart link, and only in its documented shape.
+    expect(isAllowedExternal('bankid:///?autostarttoken=7c40b5c9-fa74-49cf-b98c-bfe651f9a7c6&redirect=null')).toBe(true);
+    expect(isAllowedExternal('bankid:///?autostarttoken=7c40b5c9&redirect=https://evil.example/')).toBe(false);
+    expect(isAllowedExternal('bankid://evil.example/?autostarttoken=7c40b5c9&redirect=null')).toBe(false);
     expect(isDeskUrl('app://desk/index.html')).toBe(true);
     expect(isDeskUrl('app://desk.evil/index.html')).toBe(false);
   });
