@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ChangeEntity } from '../../src-shared/sync/protocol';
 import type { DatabaseKind } from '../db/connect';
 import type { ServerDatabase } from '../db/schema';
+import { projectConsoleRows } from '../console/order-projection';
 
 export type Executor = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 export type Doc = Record<string, unknown>;
@@ -225,6 +226,8 @@ export class ClinicWriter {
         )
         .execute();
     }
+    // The console's order search columns, from the same documents: one row write each, no read.
+    await projectConsoleRows(this.trx, this.clinicId, docs);
     return last;
   }
 }
