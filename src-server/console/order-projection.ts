@@ -147,13 +147,13 @@ export async function projectConsoleRows(trx: Kysely<ServerDatabase> | Transacti
  * Projects every order, patient and invoice document already stored (migration 005), a clinic
  * at a time and in pages, so a large server does not hold all documents at once.
  */
-export async function rebuildConsoleProjection(db: Kysely<any>): Promise<void> {
-  const clinics: { id: string }[] = await db.selectFrom('clinics').select('id').execute();
+export async function rebuildConsoleProjection(db: Kysely<ServerDatabase>): Promise<void> {
+  const clinics = await db.selectFrom('clinics').select('id').execute();
   for (const { id: clinicId } of clinics) {
     for (const entity of ['order', 'patient', 'invoice']) {
       let after = '';
       for (;;) {
-        const rows: { id: string; data: string }[] = await db
+        const rows = await db
           .selectFrom('entities').select(['id', 'data'])
           .where('clinic_id', '=', clinicId).where('entity', '=', entity).where('id', '>', after)
           .orderBy('id').limit(CHUNK).execute();
