@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { patientSortKey } from '../../src-shared/domain/text-keys';
 import type { Invoice, Order, Patient } from '../../src-shared/schemas/entities';
 import type { ServerDatabase } from '../db/schema';
@@ -88,7 +88,8 @@ const CHUNK = 500;
 
 /**
  * Writes the projection of staged documents (keys `${entity}\0${id}`, as ClinicWriter stages
- * them). Orders before invoices: an invoice fills in its order's row, which must exist.
+ * them): at most one statement per table per 500 documents. Orders before invoices: an invoice
+ * fills in its order's row, which must exist by then.
  */
 export async function projectConsoleRows(trx: Kysely<ServerDatabase> | Transaction<ServerDatabase>, clinicId: string, docs: Iterable<readonly [string, Record<string, unknown> | null]>): Promise<void> {
   const orders: ConsoleOrdersTable[] = [];
@@ -133,13 +134,13 @@ export async function projectConsoleRows(trx: Kysely<ServerDatabase> | Transacti
       .onConflict((oc) => oc.columns(['clinic_id', 'id']).doUpdateSet((eb) => ({ sort_name: eb.ref('excluded.sort_name'), search: eb.ref('excluded.search') })))
       .execute();
   }
-  for (const inv of invoices) {
-    await db
-      .updateTable('console_orders')
-      .set({ invoice_number: inv.invoiceNumber, issue_date: inv.issueDate, due_date: inv.dueDate, invoice_search: searchColumn([inv.invoiceNumber]) })
-      .where('clinic_id', '=', clinicId)
-      .where('id', '=', inv.orderId)
-      .execute();
+  // One UPDATE per chunk, not per invoice: UPDATE … FROM (VALUES …) runs on both databases (SQLite
+  // 3.33+), whose VALUES columns are both named column1, column2, …
+  const byOrder = [...new Map(invoices.map((inv) => [inv.orderId, inv])).values()];
+  for (let i = 0; i < byOrder.length; i += CHUNK) {
+    const values = sql.join(byOrder.slice(i, i + CHUNK).map((inv) => sql`(${inv.orderId}, ${inv.invoiceNumber}, ${inv.issueDate}, ${inv.dueDate}, ${searchColumn([inv.invoiceNumber])})`));
+    await sql`UPDATE console_orders SET invoice_number = v.column2, issue_date = v.column3, due_date = v.column4, invoice_search = v.column5
+      FROM (VALUES ${values}) AS v WHERE console_orders.clinic_id = ${clinicId} AND console_orders.id = v.column1`.execute(db);
   }
 }
 
