@@ -250,4 +250,18 @@ describe.each(DB_KINDS)('console order search in SQL (%s)', (kind) => {
     const after = await search({ sort: 'patientName', direction: 'desc', limit: 200 });
     expect(after.body).toEqual(before.body);
   });
+
+  it('follows later writes in the same transaction as the documents: a renamed patient, a cancelled order', async () => {
+    const clinic = await w.clinic('Klinik Delta');
+    const dev = await w.enrol(clinic.clinicId);
+    const p = { ...patientInput(), firstName: 'Märta', lastName: 'Ödmark' };
+    const o = orderInput(p.id);
+    await pushAll(w, dev, clinic.userId, [['patient.create', p], ['order.create', o]]);
+    expect(await ids({ search: 'ödmark', clinicId: clinic.clinicId })).toEqual([o.id]);
+    await pushAll(w, dev, clinic.userId, [['patient.update', { id: p.id, patch: { lastName: 'Åkerlund' } }], ['order.cancel', { orderId: o.id, reason: 'duplicate' }]]);
+    expect(await ids({ search: 'ödmark', clinicId: clinic.clinicId })).toEqual([]);
+    const r = await search({ search: 'åkerl', clinicId: clinic.clinicId });
+    expect(r.body.rows.map((x) => [x.id, x.patientName, x.status])).toEqual([[o.id, 'Märta Åkerlund', 'cancelled']]);
+    expect(await ids({ statuses: ['draft'], clinicId: clinic.clinicId })).toEqual([]);
+  });
 });
