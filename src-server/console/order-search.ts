@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { addDays, todayIn } from '../../src-shared/domain/dates';
 import { patientDisplayName } from '../../src-shared/domain/text-keys';
+import { startOfDayIn } from '../../src-shared/domain/zone';
 import type { ConsoleOrderPage, ConsoleOrderQuery, ConsoleOrderRow } from '../../src-shared/schemas/console';
 import type { Order, Patient } from '../../src-shared/schemas/entities';
 import type { OrderStatus } from '../../src-shared/schemas/enums';
@@ -60,9 +61,10 @@ function filterConditions(q: ConsoleOrderQuery, today: string): RawBuilder<unkno
   if (q.clinicId) c.push(sql`co.clinic_id = ${q.clinicId}`);
   const statuses = [...new Set(q.statuses)];
   if (statuses.length > 0) c.push(sql`co.status IN (${sql.join(statuses)})`);
-  // created_at is an ISO instant: a day range is [from, to + 1 day) on its text.
-  if (q.created?.from) c.push(sql`co.created_at >= ${q.created.from}`);
-  if (q.created?.to) c.push(sql`co.created_at < ${addDays(q.created.to, 1)}`);
+  // created_at is a UTC instant; the dates are Stockholm calendar days, as at the desk, and the
+  // inclusive end means "before the next Stockholm day starts".
+  if (q.created?.from) c.push(sql`co.created_at >= ${startOfDayIn(q.created.from)}`);
+  if (q.created?.to) c.push(sql`co.created_at < ${startOfDayIn(addDays(q.created.to, 1))}`);
   // '0' > any missing date (NULL compares as unknown): undated rows are never in a date range.
   if (q.due) c.push(sql`co.due_date >= ${q.due.from ?? '0'}`);
   if (q.due?.to) c.push(sql`co.due_date <= ${q.due.to}`);

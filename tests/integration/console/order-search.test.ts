@@ -264,4 +264,18 @@ describe.each(DB_KINDS)('console order search in SQL (%s)', (kind) => {
     expect(r.body.rows.map((x) => [x.id, x.patientName, x.status])).toEqual([[o.id, 'Märta Åkerlund', 'cancelled']]);
     expect(await ids({ statuses: ['draft'], clinicId: clinic.clinicId })).toEqual([]);
   });
+
+  it('reads a created-date range as Stockholm calendar days, like the desk', async () => {
+    const clinic = await w.clinic('Klinik Epsilon');
+    const dev = await w.enrol(clinic.clinicId);
+    const p = patientInput();
+    const o = orderInput(p.id);
+    await pushAll(w, dev, clinic.userId, [['patient.create', p], ['order.create', o]]);
+    // 23:30 UTC on 1 March is 00:30 on 2 March in Stockholm (CET, UTC+1).
+    await consoleDb(w.sdb.db).updateTable('console_orders').set({ created_at: '2026-03-01T23:30:00.000Z' }).where('id', '=', o.id).execute();
+    const inClinic = (created: { from: string | null; to: string | null }) => ids({ clinicId: clinic.clinicId, created });
+    expect(await inClinic({ from: '2026-03-02', to: '2026-03-02' })).toEqual([o.id]);
+    expect(await inClinic({ from: null, to: '2026-03-01' })).toEqual([]);
+    expect(await inClinic({ from: '2026-03-03', to: null })).toEqual([]);
+  });
 });
