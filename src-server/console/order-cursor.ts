@@ -9,7 +9,7 @@ import { OrderSortColumn, SortDirection } from '../../src-shared/schemas/queries
  * order across clinics. A cursor of another sort, or a tampered one, is refused, never a wrong page.
  */
 const CursorBody = z
-  .object({ s: OrderSortColumn, d: SortDirection, k: z.union([z.string().max(200), z.number().int().safe()]), c: Id, i: Id })
+  .object({ s: OrderSortColumn, d: SortDirection, k: z.union([z.string().max(400), z.number().int().safe()]), c: Id, i: Id })
   .strict();
 export type OrderCursor = z.infer<typeof CursorBody>;
 

@@ -4,7 +4,7 @@ import { CancelReason } from '../domain/order-state';
 import { AccountView, CountryCode } from './accounts';
 import { ActivityRecord } from './activity';
 import { Id, Invoice, IsoDate, MoneyEvent, Order, Patient } from './entities';
-import { OrderFilter, OrderListRow, OrderSortColumn, OrderSummary, PageCursor, SortDirection } from './queries';
+import { OrderFilter, OrderListRow, OrderSortColumn, OrderSummary, SortDirection } from './queries';
 
 /**
  * The console API (src-server/console, served under /console/api): every input the console sends
@@ -99,7 +99,8 @@ export const ConsoleOrderQuery = OrderFilter.extend({
   sort: OrderSortColumn.default('createdAt'),
   direction: SortDirection.default('desc'),
   limit: z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
-  cursor: PageCursor,
+  /** Longer than the desk's: a key here can be a whole patient name (two names of up to 100 characters). */
+  cursor: z.string().max(2000, 'is not a cursor this server handed out').nullable().default(null),
 }).strict();
 export type ConsoleOrderQuery = z.infer<typeof ConsoleOrderQuery>;
 export type ConsoleOrderQueryInput = z.input<typeof ConsoleOrderQuery>;

@@ -278,4 +278,22 @@ describe.each(DB_KINDS)('console order search in SQL (%s)', (kind) => {
     expect(await inClinic({ from: null, to: '2026-03-01' })).toEqual([]);
     expect(await inClinic({ from: '2026-03-03', to: null })).toEqual([]);
   });
+
+  it('pages by the longest patient names there can be', async () => {
+    const clinic = await w.clinic('Klinik Zeta');
+    const dev = await w.enrol(clinic.clinicId);
+    // Names of 100 characters (the limit): the sort key, and so the cursor, holds both.
+    const patients = ['Åke', 'Örn', 'Ärla'].map((n) => ({ ...patientInput(), firstName: n.padEnd(100, 'ö'), lastName: n.padEnd(100, 'ä') }));
+    const orders = patients.map((p) => orderInput(p.id));
+    await pushAll(w, dev, clinic.userId, [...patients.map((p): [string, unknown] => ['patient.create', p]), ...orders.map((o): [string, unknown] => ['order.create', o])]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r: { status: number; body: ConsoleOrderPage } = await search({ clinicId: clinic.clinicId, sort: 'patientName', direction: 'asc', limit: 1, cursor });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      seen.push(...r.body.rows.map((x) => x.id));
+      cursor = r.body.nextCursor;
+    } while (cursor !== null && seen.length < 5);
+    expect(seen).toEqual([orders[0]!.id, orders[2]!.id, orders[1]!.id]);
+  });
 });
