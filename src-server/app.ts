@@ -3,6 +3,7 @@ import { PROTOCOL_VERSION } from '../src-shared/sync/protocol';
 import { registerAccounts, type AccountsOptions } from './accounts';
 import { defaultRegistry } from './commands';
 import type { CommandRegistry } from './commands/registry';
+import { consoleProjector } from './console/projector';
 import { openServerDb, type ServerDb } from './db/connect';
 import { adminRoutes } from './http/admin-routes';
 import { authRoutes } from './http/auth-routes';
@@ -44,6 +45,8 @@ export async function buildServer(opts: ServerOptions = {}): Promise<KassaServer
   });
   app.decorate('sdb', sdb);
   app.addHook('onClose', async () => {
+    // Background work on the database ends before it closes.
+    await consoleProjector(sdb).stop();
     await sdb.close();
   });
   installErrorHandler(app);

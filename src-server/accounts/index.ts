@@ -32,7 +32,7 @@ export interface AccountsHandle {
  * handle it gets back.
  */
 export async function registerAccounts(app: FastifyInstance, sdb: ServerDb, opts: AccountsOptions = {}): Promise<AccountsHandle> {
-  const ctx: AccountsContext = { sdb, geo: new ServerGeo(opts.geo ?? null), trustForwardedFor: opts.trustForwardedFor ?? false, throttle: new FailureThrottle() };
+  const ctx: AccountsContext = { sdb, geo: new ServerGeo(opts.geo ?? null), trustForwardedFor: opts.trustForwardedFor ?? false, throttle: new FailureThrottle(sdb) };
   const bankid = opts.bankid ? new ServerBankId(opts.bankid) : null;
   if (bankid) app.addHook('onClose', async () => bankid.close());
   accountsRoutes(app, ctx);

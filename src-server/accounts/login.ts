@@ -17,34 +17,51 @@ export interface AccountsContext {
   readonly throttle: FailureThrottle;
 }
 
+const MINUTE_MS = 60_000;
+
 /**
- * Failed logins per client address (sliding window, this process only). Lockout protects each
- * account; this stops one address from trying a password against many usernames.
+ * Failed logins per client address, counted in the database (`login_failures`, one row per
+ * address and minute) so that every server instance on the same database sees the same count and
+ * a restart forgets nothing. Lockout protects each account; this stops one address from trying a
+ * password against many usernames. The window is the current minute and the `windowMinutes - 1`
+ * before it. The check and the count are separate statements, so parallel guesses can overshoot
+ * the limit by the number in flight, never more.
  */
 export class FailureThrottle {
-  private readonly hits = new Map<string, number[]>();
+  private lastPrune = 0;
 
   constructor(
+    private readonly sdb: ServerDb,
     readonly limit = 30,
-    readonly windowMs = 10 * 60_000,
+    readonly windowMinutes = 10,
   ) {}
 
-  private recent(ip: string, now: number): number[] {
-    const kept = (this.hits.get(ip) ?? []).filter((t) => t > now - this.windowMs);
-    if (kept.length) this.hits.set(ip, kept);
-    else this.hits.delete(ip);
-    return kept;
+  async blocked(ip: string, now = Date.now()): Promise<boolean> {
+    const minute = Math.floor(now / MINUTE_MS);
+    const r = await accountsDb(this.sdb.db)
+      .selectFrom('login_failures')
+      .select((eb) => eb.fn.sum<number | string | null>('failures').as('n'))
+      .where('address', '=', ip)
+      .where('minute', '>', minute - this.windowMinutes)
+      .executeTakeFirst();
+    // PostgreSQL's sum(integer) is bigint, SQLite's an integer; either may be null for no rows.
+    return Number(r?.n ?? 0) >= this.limit;
   }
 
-  blocked(ip: string, now = Date.now()): boolean {
-    return this.recent(ip, now).length >= this.limit;
-  }
-
-  fail(ip: string, now = Date.now()): void {
-    const kept = this.recent(ip, now);
-    kept.push(now);
-    this.hits.set(ip, kept);
-    if (this.hits.size > 50_000) this.hits.delete(this.hits.keys().next().value!);
+  async fail(ip: string, now = Date.now()): Promise<void> {
+    const minute = Math.floor(now / MINUTE_MS);
+    const db = accountsDb(this.sdb.db);
+    // One atomic upsert: parallel failures from two instances both count.
+    await db
+      .insertInto('login_failures')
+      .values({ address: ip, minute, failures: 1 })
+      .onConflict((oc) => oc.columns(['address', 'minute']).doUpdateSet((eb) => ({ failures: eb('login_failures.failures', '+', 1) })))
+      .execute();
+    // Rows older than the window count for nothing: each instance clears them at most once a minute.
+    if (now - this.lastPrune >= MINUTE_MS) {
+      this.lastPrune = now;
+      await db.deleteFrom('login_failures').where('minute', '<=', minute - this.windowMinutes).execute();
+    }
   }
 }
 
@@ -96,7 +113,7 @@ export async function checkCredentials(
   input: { username: string; password: string; pin: string },
 ): Promise<UserRow> {
   const db = accountsDb(ctx.sdb.db);
-  if (ctx.throttle.blocked(origin.ip)) {
+  if (await ctx.throttle.blocked(origin.ip)) {
     await refusedRecord(ctx, origin, undefined, 'address_throttled', { username: input.username.slice(0, 40) });
     throw refuse(429, 'too_many_attempts', 'Too many failed logins from this address. Wait a few minutes and try again.');
   }
@@ -111,7 +128,7 @@ export async function checkCredentials(
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const pinOk = await verifyPassword(input.pin, user?.pin_hash ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk || !pinOk) {
-    ctx.throttle.fail(origin.ip);
+    await ctx.throttle.fail(origin.ip);
     if (user) {
       const t = Date.now();
       // Atomic increments: two parallel guesses both count.

@@ -86,6 +86,14 @@ export interface ClinicStateTable {
   updated_at: string;
 }
 
+/** Failed logins of one client address in one minute (migration 005), shared by every instance. */
+export interface LoginFailuresTable {
+  address: string;
+  /** Minutes since the Unix epoch. */
+  minute: number;
+  failures: number;
+}
+
 export type AccountsDatabase = Omit<ServerDatabase, 'users'> & {
   users: AccountUsersTable;
   service_settings: ServiceSettingsTable;
@@ -95,6 +103,7 @@ export type AccountsDatabase = Omit<ServerDatabase, 'users'> & {
   bankid_orders: BankIdOrdersTable;
   device_sync: DeviceSyncTable;
   clinic_state: ClinicStateTable;
+  login_failures: LoginFailuresTable;
 };
 
 export type AccountsExecutor = Kysely<AccountsDatabase> | Transaction<AccountsDatabase>;

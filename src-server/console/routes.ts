@@ -17,7 +17,8 @@ import { accountView } from '../accounts/users';
 import { listActivity } from './activity-query';
 import { pollConsoleBankId, startConsoleBankId } from './bankid-login';
 import { addClinic, editClinic, getClinic, issueEnrolmentCode, listClinics, listDevices, revokeDevice } from './clinics';
-import { orderDetail, requestCancellation, searchOrders } from './orders';
+import { searchOrders } from './order-search';
+import { orderDetail, requestCancellation } from './orders';
 import { authenticateConsole, endConsoleSession, openConsoleSession } from './session';
 
 const ClinicParams = z.object({ clinicId: z.string().uuid() }).strict();

@@ -4,7 +4,7 @@ import { CancelReason } from '../domain/order-state';
 import { AccountView, CountryCode } from './accounts';
 import { ActivityRecord } from './activity';
 import { Id, Invoice, IsoDate, MoneyEvent, Order, Patient } from './entities';
-import { OrderFilter, OrderListRow, OrderSortColumn, SortDirection } from './queries';
+import { OrderFilter, OrderListRow, OrderSortColumn, OrderSummary, SortDirection } from './queries';
 
 /**
  * The console API (src-server/console, served under /console/api): every input the console sends
@@ -89,20 +89,26 @@ export type EnrolmentCode = z.infer<typeof EnrolmentCode>;
 
 // ---------- orders across clinics ----------
 
-/** The desk's filters and sorts (OrderFilter, OrderSortColumn), across clinics, paged by offset. */
+/**
+ * The desk's filters and sorts (OrderFilter, OrderSortColumn), across clinics, paged by keyset:
+ * `cursor` is the previous page's `nextCursor` (null for the first page) and must come with the
+ * same sort and direction.
+ */
 export const ConsoleOrderQuery = OrderFilter.extend({
   clinicId: Id.nullable().default(null),
   sort: OrderSortColumn.default('createdAt'),
   direction: SortDirection.default('desc'),
   limit: z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
-  offset: z.number().int().min(0).max(1_000_000).default(0),
+  /** Longer than the desk's: a key here can be a whole patient name (two names of up to 100 characters). */
+  cursor: z.string().max(2000, 'is not a cursor this server handed out').nullable().default(null),
 }).strict();
 export type ConsoleOrderQuery = z.infer<typeof ConsoleOrderQuery>;
 export type ConsoleOrderQueryInput = z.input<typeof ConsoleOrderQuery>;
 
 export const ConsoleOrderRow = OrderListRow.extend({ clinicId: Id, clinicName: z.string() });
 export type ConsoleOrderRow = z.infer<typeof ConsoleOrderRow>;
-export const ConsoleOrderPage = z.object({ rows: z.array(ConsoleOrderRow), total: z.number().int(), offset: z.number().int() });
+/** `summary` (counts and sums per status over the whole filtered set) comes with the first page only. */
+export const ConsoleOrderPage = z.object({ rows: z.array(ConsoleOrderRow), nextCursor: z.string().nullable(), summary: OrderSummary.nullable() });
 export type ConsoleOrderPage = z.infer<typeof ConsoleOrderPage>;
 
 /**

@@ -107,6 +107,22 @@ export const OrderSummary = z.object({
 });
 export type OrderSummary = z.infer<typeof OrderSummary>;
 
+/** Statuses whose unpaid, uncredited amount the clinic is still owed (a draft is not claimed yet; a cancelled, rejected or credited order is not owed). */
+const RECEIVABLE = new Set<string>(['invoiced', 'overdue', 'installments', 'paid', 'completed']);
+
+/** The AR header from per-status counts and sums (the desk's store and the console both aggregate in SQL). */
+export function summarizeByStatus(rows: readonly { status: OrderStatus; count: number; total: number; paid: number; credited: number }[]): OrderSummary {
+  const byStatus: StatusTotals[] = rows
+    .map((r) => ({ ...r, outstanding: RECEIVABLE.has(r.status) ? r.total - r.paid - r.credited : 0 }))
+    .sort((a, b) => a.status.localeCompare(b.status));
+  return {
+    byStatus,
+    count: byStatus.reduce((a, s) => a + s.count, 0),
+    total: byStatus.reduce((a, s) => a + s.total, 0),
+    outstanding: byStatus.reduce((a, s) => a + s.outstanding, 0),
+  };
+}
+
 export const PatientSortColumn = z.enum(['name', 'createdAt', 'personnummer']);
 export const PatientListQuery = z
   .object({

@@ -3,7 +3,7 @@ import { addDays, todayIn } from '../../../src-shared/domain/dates';
 import type { OrderStatus } from '../../../src-shared/schemas/enums';
 import {
   OrderFilter, OrderListQuery, type OrderFilterInput, type OrderListQueryInput, type OrderPage, type OrderSortColumn, type OrderSummary,
-  type StatusTotals,
+  summarizeByStatus,
 } from '../../../src-shared/schemas/queries';
 import { parseInput, serviceError, type ServiceResult } from '../../services/errors';
 import type { Actor } from '../../services/actor';
@@ -46,8 +46,6 @@ const OPEN_STATUSES: OrderStatus[] = ['invoiced', 'overdue'];
 const OPEN_STATUSES_SQL = sql.raw(OPEN_STATUSES.map((st) => `'${st}'`).join(', '));
 /** Statuses only reachable through invoice.issue, so their rows always carry issue and due dates. */
 const ALWAYS_INVOICED = new Set<OrderStatus>(['invoiced', 'paid', 'installments', 'completed', 'overdue', 'rejected', 'credited']);
-/** Statuses whose unpaid, uncredited amount the clinic is still owed (a draft is not claimed yet; a cancelled, rejected or credited order is not owed). */
-const RECEIVABLE = new Set<string>(['invoiced', 'overdue', 'installments', 'paid', 'completed']);
 
 export interface QueryOptions {
   /** The calendar day "overdue" is measured against (default: today in Stockholm). */
@@ -257,23 +255,10 @@ export async function orderSummary(store: LocalStore, actor: Actor, input: Order
         FROM orders WHERE ${sql.join(conds, sql` AND `)} GROUP BY status`.execute(store.db)
     ).rows;
   }
-  const byStatus: StatusTotals[] = rows
-    .map((r) => ({
-      status: r.status as OrderStatus,
-      count: Number(r.order_count),
-      total: Number(r.total_sum),
-      paid: Number(r.paid_sum),
-      credited: Number(r.credited_sum),
-      outstanding: RECEIVABLE.has(r.status) ? Number(r.total_sum) - Number(r.paid_sum) - Number(r.credited_sum) : 0,
-    }))
-    .sort((a, b) => a.status.localeCompare(b.status));
   return {
     ok: true,
-    value: {
-      byStatus,
-      count: byStatus.reduce((a, s) => a + s.count, 0),
-      total: byStatus.reduce((a, s) => a + s.total, 0),
-      outstanding: byStatus.reduce((a, s) => a + s.outstanding, 0),
-    },
+    value: summarizeByStatus(
+      rows.map((r) => ({ status: r.status as OrderStatus, count: Number(r.order_count), total: Number(r.total_sum), paid: Number(r.paid_sum), credited: Number(r.credited_sum) })),
+    ),
   };
 }

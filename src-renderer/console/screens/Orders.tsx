@@ -5,6 +5,7 @@ import { formatPersonnummer } from '../../../src-shared/domain/personnummer';
 import { OrderStatus } from '../../../src-shared/schemas/enums';
 import { OrderSortColumn } from '../../../src-shared/schemas/queries';
 import { CancellationRequestNotice, ClinicView, ConsoleOrderDetail, ConsoleOrderPage, type ConsoleOrderQueryInput } from '../../../src-shared/schemas/console';
+import type { OrderSummary } from '../../../src-shared/schemas/queries';
 import { call, fieldError } from '../api';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Field, Ok, Select, useAction } from '../parts';
@@ -15,48 +16,53 @@ const SORT_LABEL: Record<string, { sv: string; en: string }> = {
   total: { sv: 'Belopp', en: 'Amount' }, status: { sv: 'Status', en: 'Status' }, dueDate: { sv: 'Förfallodag', en: 'Due date' }, paidDate: { sv: 'Betaldag', en: 'Paid date' },
 };
 
-/** Orders across clinics with the desk's filters and sorts. */
+/** Orders across clinics with the desk's filters and sorts, paged by the server's keyset cursors. */
 export function Orders({ go }: { go: (path: string) => void }) {
   const { t, status, money, dateTime, language } = useI18n();
   const [clinics, setClinics] = useState<ClinicView[]>([]);
-  const [q, setQ] = useState<ConsoleOrderQueryInput>({ search: '', statuses: [], clinicId: null, sort: 'createdAt', direction: 'desc', limit: PAGE, offset: 0, overdueOnly: false });
+  const [q, setQ] = useState<ConsoleOrderQueryInput>({ search: '', statuses: [], clinicId: null, sort: 'createdAt', direction: 'desc', limit: PAGE, cursor: null, overdueOnly: false });
   const [page, setPage] = useState<ConsoleOrderPage | null>(null);
+  // The first page's header stays while paging; `earlier` holds the cursors of the pages before this one.
+  const [summary, setSummary] = useState<OrderSummary | null>(null);
+  const [earlier, setEarlier] = useState<(string | null)[]>([]);
   const { error, run } = useAction();
-  const search = (next: ConsoleOrderQueryInput) =>
+  const search = (next: ConsoleOrderQueryInput, history: (string | null)[] = []) =>
     run(async () => {
       setQ(next);
-      setPage(await call(ConsoleOrderPage, 'POST', '/orders/search', next));
+      const answer = await call(ConsoleOrderPage, 'POST', '/orders/search', next);
+      setPage(answer);
+      setEarlier(history);
+      if (answer.summary) setSummary(answer.summary);
     });
   useEffect(() => {
     void run(async () => setClinics((await call(z.object({ clinics: z.array(ClinicView) }), 'GET', '/clinics')).clinics));
     void search(q);
   }, []);
-  const offset = q.offset ?? 0;
   return (
     <section>
       <h2>{t('orders')}</h2>
-      <form className="card grid" role="search" onSubmit={(e) => { e.preventDefault(); void search({ ...q, offset: 0 }); }}>
+      <form className="card grid" role="search" onSubmit={(e) => { e.preventDefault(); void search({ ...q, cursor: null }); }}>
         <Field label={t('searchOrders')} type="search" value={q.search ?? ''} onChange={(e) => setQ({ ...q, search: e.target.value })} error={fieldError(error, 'search')} />
-        <Select label={t('clinic')} value={q.clinicId ?? ''} onChange={(e) => void search({ ...q, clinicId: e.target.value || null, offset: 0 })}>
+        <Select label={t('clinic')} value={q.clinicId ?? ''} onChange={(e) => void search({ ...q, clinicId: e.target.value || null, cursor: null })}>
           <option value="">{t('allClinics')}</option>
           {clinics.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </Select>
-        <Select label={t('status')} value={q.statuses?.[0] ?? ''} onChange={(e) => void search({ ...q, statuses: e.target.value ? [OrderStatus.parse(e.target.value)] : [], offset: 0 })}>
+        <Select label={t('status')} value={q.statuses?.[0] ?? ''} onChange={(e) => void search({ ...q, statuses: e.target.value ? [OrderStatus.parse(e.target.value)] : [], cursor: null })}>
           <option value="">{t('allStatuses')}</option>
           {OrderStatus.options.map((s) => <option key={s} value={s}>{status(s)}</option>)}
         </Select>
-        <Select label={t('sort')} value={q.sort ?? 'createdAt'} onChange={(e) => void search({ ...q, sort: OrderSortColumn.parse(e.target.value), offset: 0 })}>
+        <Select label={t('sort')} value={q.sort ?? 'createdAt'} onChange={(e) => void search({ ...q, sort: OrderSortColumn.parse(e.target.value), cursor: null })}>
           {OrderSortColumn.options.map((s) => <option key={s} value={s}>{SORT_LABEL[s]?.[language] ?? s}</option>)}
         </Select>
-        <Select label={t('direction')} value={q.direction ?? 'desc'} onChange={(e) => void search({ ...q, direction: e.target.value === 'asc' ? 'asc' : 'desc', offset: 0 })}>
+        <Select label={t('direction')} value={q.direction ?? 'desc'} onChange={(e) => void search({ ...q, direction: e.target.value === 'asc' ? 'asc' : 'desc', cursor: null })}>
           <option value="desc">{t('descending')}</option>
           <option value="asc">{t('ascending')}</option>
         </Select>
-        <label className="check"><input type="checkbox" checked={q.overdueOnly ?? false} onChange={(e) => void search({ ...q, overdueOnly: e.target.checked, offset: 0 })} /> {t('overdueOnly')}</label>
+        <label className="check"><input type="checkbox" checked={q.overdueOnly ?? false} onChange={(e) => void search({ ...q, overdueOnly: e.target.checked, cursor: null })} /> {t('overdueOnly')}</label>
         <button type="submit" className="primary">{t('search')}</button>
       </form>
       <ErrorBox error={error} />
-      {page ? <p className="muted" data-testid="hits">{t('hits', { n: page.total })}</p> : null}
+      {summary ? <p className="muted" data-testid="hits">{t('hits', { n: summary.count })}</p> : null}
       <table data-testid="orders">
         <thead>
           <tr><th>{t('orderNumber')}</th><th>{t('clinic')}</th><th>{t('patient')}</th><th>{t('status')}</th><th className="num">{t('total')}</th><th className="num">{t('balance')}</th><th>{t('dueDate')}</th><th>{t('created')}</th></tr>
@@ -76,10 +82,10 @@ export function Orders({ go }: { go: (path: string) => void }) {
           ))}
         </tbody>
       </table>
-      {page && page.total > PAGE ? (
+      {page && (page.nextCursor !== null || earlier.length > 0) ? (
         <div className="row">
-          <button type="button" disabled={offset === 0} onClick={() => void search({ ...q, offset: Math.max(0, offset - PAGE) })}>{t('prev')}</button>
-          <button type="button" disabled={offset + PAGE >= page.total} onClick={() => void search({ ...q, offset: offset + PAGE })}>{t('next')}</button>
+          <button type="button" disabled={earlier.length === 0} onClick={() => void search({ ...q, cursor: earlier[earlier.length - 1] ?? null }, earlier.slice(0, -1))}>{t('prev')}</button>
+          <button type="button" disabled={page.nextCursor === null} onClick={() => void search({ ...q, cursor: page.nextCursor }, [...earlier, q.cursor ?? null])}>{t('next')}</button>
         </div>
       ) : null}
     </section>

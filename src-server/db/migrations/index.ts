@@ -3,6 +3,7 @@ import { m001_sync } from './001_sync';
 import { m002_accounts } from './002_accounts';
 import { m003_accounts_removed } from './003_accounts_removed';
 import { m004_webhooks } from './004_webhooks';
+import { m005_console_orders_login_failures } from './005_console_orders_login_failures';
 
 /** Ordered by name; a shipped migration is never edited, only followed by a new one. */
 export const serverMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const serverMigrations: Record<string, Migration> = {
   '002_accounts': m002_accounts,
   '003_accounts_removed': m003_accounts_removed,
   '004_webhooks': m004_webhooks,
+  '005_console_orders_login_failures': m005_console_orders_login_failures,
 };
