@@ -11,7 +11,7 @@ import type { OrderTable } from '../db/tables/core';
 import type { Actor } from './actor';
 import { parseInput, serviceError, type ServiceError, type ServiceResult } from './errors';
 import type { WriteOutcome } from './patients';
-import { insertRow, prepared } from './statements';
+import { insertRow, prepared } from '../db/statements';
 import { commitCommand, refuse, runWrite, type Trx, type WriteOptions } from './write';
 
 interface PricedLines {

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { ok } from '../../src-shared/domain/result';
 import type { CommandName, CommandPayload } from '../../src-shared/schemas/commands';
-import { appendActivity } from '../db/activity-chain';
+import { appendActivitySync } from '../db/activity-chain';
 import type { LocalDatabase } from '../db/database';
 import type { LocalStore } from '../db/open';
 import type { EnqueuedMutation } from '../db/outbox';
 import type { Actor } from './actor';
 import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
-import { prepared } from './statements';
+import { prepared } from '../db/statements';
 
 export type Trx = Transaction<LocalDatabase>;
 
@@ -70,8 +70,8 @@ function uniqueViolation(e: unknown): ServiceError | null {
  * The two records every user write ends with, inside its transaction: the outbox mutation (name =
  * the command, payload = the validated command, actor = who ran it) and the activity record on
  * this device's chain. The record's details carry the mutationId (src-main/sync links the two by
- * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert is inside the
- * same transaction. A write whose rows must carry the mutation id (the cancellation money event,
+ * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert and activity
+ * append run inside the same transaction; `trx` itself is the proof that the caller is in one. A write whose rows must carry the mutation id (the cancellation money event,
  * which the server records under the same id) picks it first and passes it as `mutationId`.
  */
 export async function commitCommand<N extends CommandName>(
@@ -86,8 +86,8 @@ export async function commitCommand<N extends CommandName>(
   mutationId: string = randomUUID(),
 ): Promise<EnqueuedMutation> {
   const mutation = enqueueWithActor(store, actor, name, payload, now, mutationId);
-  await appendActivity(
-    trx,
+  appendActivitySync(
+    store.sqlite,
     actor.deviceId,
     {
       clinicId: actor.clinicId,
