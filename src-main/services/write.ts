@@ -6,9 +6,9 @@ import { appendActivitySync } from '../db/activity-chain';
 import type { LocalDatabase } from '../db/database';
 import type { LocalStore } from '../db/open';
 import type { EnqueuedMutation } from '../db/outbox';
+import { prepared } from '../db/statements';
 import type { Actor } from './actor';
 import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
-import { prepared } from '../db/statements';
 
 export type Trx = Transaction<LocalDatabase>;
 
@@ -71,8 +71,10 @@ function uniqueViolation(e: unknown): ServiceError | null {
  * the command, payload = the validated command, actor = who ran it) and the activity record on
  * this device's chain. The record's details carry the mutationId (src-main/sync links the two by
  * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert and activity
- * append run inside the same transaction; `trx` itself is the proof that the caller is in one. A write whose rows must carry the mutation id (the cancellation money event,
- * which the server records under the same id) picks it first and passes it as `mutationId`.
+ * append (statements prepared once, not Kysely queries compiled per call: this runs on every
+ * write) are inside the same transaction; `trx` is the proof that the caller is in one. A write
+ * whose rows must carry the mutation id (the cancellation money event, which the server records
+ * under the same id) picks it first and passes it as `mutationId`.
  */
 export async function commitCommand<N extends CommandName>(
   store: LocalStore,
