@@ -7,11 +7,11 @@ import type { MoneyEvent, Order, OrderLine } from '../../src-shared/schemas/enti
 import type { OrderStatus } from '../../src-shared/schemas/enums';
 import type { LocalStore } from '../db/open';
 import { moneyEventToRow, orderLineToRow, orderToRow, rowToMoneyEvent, rowToOrder } from '../db/queries/mappers';
+import { insertRow, prepared } from '../db/statements';
 import type { OrderTable } from '../db/tables/core';
 import type { Actor } from './actor';
 import { parseInput, serviceError, type ServiceError, type ServiceResult } from './errors';
 import type { WriteOutcome } from './patients';
-import { insertRow, prepared } from './statements';
 import { commitCommand, refuse, runWrite, type Trx, type WriteOptions } from './write';
 
 interface PricedLines {

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { ok } from '../../src-shared/domain/result';
 import type { CommandName, CommandPayload } from '../../src-shared/schemas/commands';
-import { appendActivity } from '../db/activity-chain';
+import { appendActivitySync } from '../db/activity-chain';
 import type { LocalDatabase } from '../db/database';
 import type { LocalStore } from '../db/open';
 import type { EnqueuedMutation } from '../db/outbox';
+import { prepared } from '../db/statements';
 import type { Actor } from './actor';
 import { serviceError, WriteRefused, type ServiceError, type ServiceResult } from './errors';
-import { prepared } from './statements';
 
 export type Trx = Transaction<LocalDatabase>;
 
@@ -70,9 +70,11 @@ function uniqueViolation(e: unknown): ServiceError | null {
  * The two records every user write ends with, inside its transaction: the outbox mutation (name =
  * the command, payload = the validated command, actor = who ran it) and the activity record on
  * this device's chain. The record's details carry the mutationId (src-main/sync links the two by
- * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert is inside the
- * same transaction. A write whose rows must carry the mutation id (the cancellation money event,
- * which the server records under the same id) picks it first and passes it as `mutationId`.
+ * it). `store.sqlite` is the connection `trx` holds, so the prepared outbox insert and activity
+ * append (statements prepared once, not Kysely queries compiled per call: this runs on every
+ * write) are inside the same transaction; `trx` is the proof that the caller is in one. A write
+ * whose rows must carry the mutation id (the cancellation money event, which the server records
+ * under the same id) picks it first and passes it as `mutationId`.
  */
 export async function commitCommand<N extends CommandName>(
   store: LocalStore,
@@ -86,8 +88,8 @@ export async function commitCommand<N extends CommandName>(
   mutationId: string = randomUUID(),
 ): Promise<EnqueuedMutation> {
   const mutation = enqueueWithActor(store, actor, name, payload, now, mutationId);
-  await appendActivity(
-    trx,
+  appendActivitySync(
+    store.sqlite,
     actor.deviceId,
     {
       clinicId: actor.clinicId,

@@ -24,7 +24,8 @@ function identTokens(pnr: string, phone: string): string {
 
 const ORDER_FTS_VALUES = (r: 'new') =>
   `${r}.local_id, ${r}.patient_name, ${identTokens(`${r}.patient_personnummer`, `${r}.patient_phone`)}, ${r}.order_number || ' ' || ifnull(${r}.invoice_number, '')`;
-const PATIENT_FTS_VALUES = (r: 'new') =>
+/** Also used by 006, which rebuilds patients_fts from the patients table (r = 'patients'). */
+export const PATIENT_FTS_VALUES = (r: 'new' | 'patients') =>
   `${r}.local_id, ${r}.first_name || ' ' || ${r}.last_name, ${identTokens(`${r}.personnummer`, `${r}.phone`)}`;
 
 const STATUSES = `('draft','invoiced','paid','installments','completed','overdue','rejected','cancelled','credited')`;

@@ -8,7 +8,7 @@ import {
 import { parseInput, serviceError, type ServiceResult } from '../../services/errors';
 import type { Actor } from '../../services/actor';
 import type { LocalStore } from '../open';
-import { prepared } from '../../services/statements';
+import { prepared } from '../statements';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ORDER_LIST_COLUMNS, rowToOrderListRow, type OrderListDbRow } from './mappers';
 import { ftsMatchExpression } from './text';

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendActivity, verifyChain } from '../../../src-main/db/activity-chain';
+import { appendActivity, appendActivitySync, verifyChain } from '../../../src-main/db/activity-chain';
 import { openLocalStore, type LocalStore } from '../../../src-main/db/open';
+import { createOrder } from '../../../src-main/services/orders';
+import { createPatient } from '../../../src-main/services/patients';
 import { ActivityRecord } from '../../../src-shared/schemas/activity';
+import { openTempStore, orderCommand, patientCommand, testActor } from '../../support/store';
 
 let dir: string;
 let store: LocalStore;
@@ -29,8 +32,8 @@ const input = (action: string, details: Record<string, string | number> = {}) =>
   details,
 });
 
-function readChain(s: LocalStore): ActivityRecord[] {
-  return (s.sqlite.prepare('SELECT * FROM activity WHERE chain_id = ? ORDER BY seq').all('device-A') as Record<string, unknown>[]).map((r) =>
+function readChain(s: LocalStore, chainId = 'device-A'): ActivityRecord[] {
+  return (s.sqlite.prepare('SELECT * FROM activity WHERE chain_id = ? ORDER BY seq').all(chainId) as Record<string, unknown>[]).map((r) =>
     ActivityRecord.parse({
       id: r.id, chainId: r.chain_id, seq: r.seq, at: r.at, clinicId: r.clinic_id, actorUserId: r.actor_user_id,
       action: r.action, subject: r.subject, outcome: r.outcome, country: r.country, ip: r.ip,
@@ -87,6 +90,48 @@ describe('activity chain', () => {
         throw new Error('the action failed');
       }),
     ).rejects.toThrow('the action failed');
+    expect(readChain(store)).toHaveLength(0);
+  });
+});
+
+/**
+ * The write hot path (commitCommand → appendActivitySync) reads the chain head with a prepared
+ * statement on every write. These pin what that must keep: one gap-free, verifiable chain per
+ * device across many writes, a restart, and a second connection to the same file writing in turn.
+ */
+describe('activity chain through the service write path', () => {
+  it('stays exact across many writes, a reopen and two connections writing alternately', async () => {
+    const t = await openTempStore();
+    const actor = testActor();
+    let second: LocalStore | null = null;
+    try {
+      const patient = await createPatient(t.store, actor, patientCommand(1));
+      if (!patient.ok) throw new Error(patient.error.message);
+      const create = async (s: LocalStore) => {
+        const r = await createOrder(s, actor, orderCommand(patient.value.patient.id));
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value.mutationId;
+      };
+      const mutations: string[] = [patient.value.mutationId];
+      for (let i = 0; i < 150; i++) mutations.push(await create(t.store));
+      await t.reopen();
+      for (let i = 0; i < 20; i++) mutations.push(await create(t.store));
+      second = await openLocalStore(t.file);
+      for (let i = 0; i < 40; i++) mutations.push(await create(i % 2 === 0 ? second : t.store));
+
+      const chain = readChain(t.store, actor.deviceId);
+      expect(chain.map((r) => r.seq)).toEqual(mutations.map((_, i) => i + 1));
+      expect(verifyChain(chain)).toBeNull();
+      // Each record carries the mutation it belongs to, in write order.
+      expect(chain.map((r) => r.details.mutationId)).toEqual(mutations);
+    } finally {
+      await second?.close();
+      await t.cleanup();
+    }
+  });
+
+  it('refuses to append outside the transaction of the action it records', () => {
+    expect(() => appendActivitySync(store.sqlite, 'device-A', input('order.create'))).toThrow(/inside the transaction/);
     expect(readChain(store)).toHaveLength(0);
   });
 });
