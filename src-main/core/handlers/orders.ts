@@ -115,14 +115,15 @@ function paymentOptions(principal: number, today: string): PaymentOptionView[] {
   return out;
 }
 
-function names(deps: CoreDeps): Map<string, string> {
+/** Display names of the clinic's users, as the feed carried them. */
+export function userNames(deps: CoreDeps): Map<string, string> {
   const m = new Map<string, string>();
   for (const u of feedEntities(deps, 'user')) if (typeof u.id === 'string' && typeof u.displayName === 'string') m.set(u.id, u.displayName);
   return m;
 }
 
 async function timeline(deps: CoreDeps, order: Order, jobs: readonly JobView[]): Promise<TimelineEntry[]> {
-  const who = names(deps);
+  const who = userNames(deps);
   const rows = await deps.store.db.selectFrom('activity').selectAll().where('subject', '=', `order:${order.id}`).orderBy('at').orderBy('seq').execute();
   const out: TimelineEntry[] = [];
   const reason = (v: unknown) => StatusReason.catch('none').parse(v);

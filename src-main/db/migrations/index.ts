@@ -5,6 +5,7 @@ import { m002_jobs } from './002_jobs';
 import { m003_sync } from './003_sync';
 import { m004_order_activation } from './004_order_activation';
 import { m005_money_voids } from './005_money_voids';
+import { m006_notice_handling } from './006_notice_handling';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
@@ -17,4 +18,5 @@ export const localMigrations: Record<string, Migration> = {
   '003_sync': m003_sync,
   '004_order_activation': m004_order_activation,
   '005_money_voids': m005_money_voids,
+  '006_notice_handling': m006_notice_handling,
 };
