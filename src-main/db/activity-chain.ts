@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { ActivityInput, activityHashInput, GENESIS_HASH, type ActivityRecord } from '../../src-shared/schemas/activity';
 import type { LocalDatabase } from './database';
+import type { ActivityTable } from './tables/activity';
 
 export type Db = Kysely<LocalDatabase> | Transaction<LocalDatabase>;
 
@@ -69,4 +70,13 @@ export function verifyChain(records: readonly ActivityRecord[]): ChainBreak | nu
     expectedSeq += 1;
   }
   return null;
+}
+
+/** A stored row as the record it was hashed from (details back from JSON). */
+export function activityRowToRecord(r: ActivityTable): ActivityRecord {
+  return {
+    id: r.id, chainId: r.chain_id, seq: r.seq, at: r.at, clinicId: r.clinic_id, actorUserId: r.actor_user_id, action: r.action, subject: r.subject,
+    outcome: r.outcome as ActivityRecord['outcome'], country: r.country, ip: r.ip, details: JSON.parse(r.details) as ActivityRecord['details'],
+    prevHash: r.prev_hash, hash: r.hash,
+  };
 }

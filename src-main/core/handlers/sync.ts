@@ -39,11 +39,11 @@ export function syncHandlers(deps: CoreDeps): Pick<Handlers, 'sync.status' | 'sy
   return {
     'sync.status': (): SyncStatus => {
       if (!deps.sync) {
-        return { state: 'not_configured', serverUrl: null, lastSyncAt: null, pending: 0, rejected: 0, lastError: null, progress: null, activity: { phase: 'idle', pulled: 0, startCursor: 0, cursor: 0, headCursor: null } };
+        return { state: 'not_configured', serverUrl: null, lastSyncAt: null, pending: 0, rejected: 0, lastError: null, progress: null, activity: { phase: 'idle', pulled: 0, startCursor: 0, cursor: 0, headCursor: null }, activityUpload: { pending: 0, ackedSeq: 0, refused: null } };
       }
       const s = deps.sync.status();
       const state: SyncStatus['state'] = !s.enrolled ? 'not_configured' : s.online && !s.lastError ? (s.pending > 0 ? 'syncing' : 'online') : s.lastError && s.online ? 'error' : 'offline';
-      return { state, serverUrl: deps.serverUrl, lastSyncAt: s.lastSuccessAt, pending: s.pending, rejected: s.rejected, lastError: s.lastError, progress: null, activity: s.activity };
+      return { state, serverUrl: deps.serverUrl, lastSyncAt: s.lastSuccessAt, pending: s.pending, rejected: s.rejected, lastError: s.lastError, progress: null, activity: s.activity, activityUpload: s.activityUpload };
     },
     'sync.outbox': (): OutboxEntry[] => {
       const pending = deps.store.sqlite
