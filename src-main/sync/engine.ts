@@ -48,6 +48,8 @@ export interface SyncEngineOptions {
   readonly serverUrl: string;
   readonly secrets: DeviceSecrets;
   readonly batchSize?: number;
+  /** Activity records per upload request (the server takes at most 1000). */
+  readonly activityBatchSize?: number;
   readonly pullLimit?: number;
   /** Exponential backoff with full jitter: a wait is uniform in [0, min(max, base·2^failures)]. */
   readonly backoffBaseMs?: number;
@@ -109,7 +111,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       if (!deviceId || !credential) throw new SyncHttpError(401, 'not_enrolled', 'This desk is not enrolled with a sync server yet.');
       return deviceAuthorization(deviceId, credential);
     });
-    this.uploader = new ActivityUploader(this.sqlite, this.client);
+    this.uploader = new ActivityUploader(this.sqlite, this.client, opts.activityBatchSize);
   }
 
   /** Enrols this desk with a one-time code; the credential goes to the keychain only. */

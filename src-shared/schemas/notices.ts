@@ -4,8 +4,8 @@ import { SmsStatus } from './enums';
 
 /**
  * Notices: what the server tells a clinic's desks on the change feed (entity `notice`) that is
- * not itself a domain entity. The server writes them; the desk parses them with these schemas
- * (the feed is outside input) and acts on them.
+ * not itself a domain entity (also `rejected_mutation`, see src-server/sync). The server writes them;
+ * the desk parses the kinds it acts on with these schemas (the feed is outside input).
  */
 
 /** The delivery state of one SMS, from Twilio's status callback; one notice per message, updated in place. */
@@ -22,8 +22,5 @@ export const SmsStatusNotice = z.object({
 export type SmsStatusNotice = z.infer<typeof SmsStatusNotice>;
 
 export const smsNoticeId = (messageSid: string) => `sms:${messageSid}`;
-
-export const FeedNotice = z.discriminatedUnion('kind', [CancellationRequestNotice, SmsStatusNotice]);
-export type FeedNotice = z.infer<typeof FeedNotice>;
 
 export { CancellationRequestNotice };
