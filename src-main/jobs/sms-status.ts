@@ -51,11 +51,24 @@ export async function recordSmsStatus(db: Db, update: SmsStatusUpdate, now: Date
     return { status, changed: true, verdict: deliveryVerdict(status, update.errorCode) };
   }
   const current = SmsStatus.parse(row.status);
-  const next = advanceSmsStatus(current, status);
-  if (next === current) return { status: current, changed: false, verdict: deliveryVerdict(current, row.error_code) };
-  const errorCode = next === status ? update.errorCode ?? row.error_code : row.error_code;
-  await db.updateTable('sms_message').set({ status: next, error_code: errorCode, updated_at: at }).where('sid', '=', update.sid).execute();
-  return { status: next, changed: true, verdict: deliveryVerdict(next, errorCode) };
+  const next = nextSmsState({ status: current, errorCode: row.error_code }, { status, errorCode: update.errorCode });
+  if (!next) return { status: current, changed: false, verdict: deliveryVerdict(current, row.error_code) };
+  await db.updateTable('sms_message').set({ status: next.status, error_code: next.errorCode, updated_at: at }).where('sid', '=', update.sid).execute();
+  return { status: next.status, changed: true, verdict: deliveryVerdict(next.status, next.errorCode) };
+}
+
+/**
+ * The one rule for a stored SMS status meeting a reported one (callback, poll, or the server's
+ * feed): it only moves forward and never leaves a terminal state (advanceSmsStatus); the error code
+ * stays with the status that carried it. Null when nothing changes.
+ */
+export function nextSmsState(
+  stored: { status: SmsStatus; errorCode: number | null },
+  reported: { status: SmsStatus; errorCode: number | null },
+): { status: SmsStatus; errorCode: number | null } | null {
+  const next = advanceSmsStatus(stored.status, reported.status);
+  if (next === stored.status) return null;
+  return { status: next, errorCode: next === reported.status ? (reported.errorCode ?? stored.errorCode) : stored.errorCode };
 }
 
 /** Polling fallback for missed status callbacks: refreshes every message not yet terminal. */
