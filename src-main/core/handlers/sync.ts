@@ -10,6 +10,7 @@ import type { ServiceResult } from '../../services/errors';
 import type { WriteOutcome } from '../../services/patients';
 import { touchedEntities } from '../../sync/touched';
 import { actorOf, type CoreDeps } from '../deps';
+import { centralSettings, installmentOffer } from '../service-settings';
 import type { Handlers } from '../dispatch';
 import { unwrapService } from '../errors';
 
@@ -29,7 +30,7 @@ async function rerun(deps: CoreDeps, actor: Actor, name: string, payload: unknow
     'order.update_draft': () => updateDraftOrder(deps.store, actor, payload),
     'order.cancel': () => cancelOrder(deps.store, actor, payload),
     'order.credit': () => creditOrder(deps.store, actor, payload),
-    'invoice.issue': () => issueInvoice(deps.store, actor, payload),
+    'invoice.issue': () => issueInvoice(deps.store, actor, payload, { planTerms: installmentOffer(centralSettings(deps)).terms }),
   };
   const r = unwrapService(await run[command.data]());
   return r.mutationId;
