@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDesktopCore, type DesktopCore } from '../../../src-main/core/desktop-core';
-import type { ClientState } from '../../../src-main/core/dispatch';
-import type { CallName, CallResult } from '../../../src-shared/api';
 import { DEFAULT_SERVICE_SETTINGS, type ServiceSettings } from '../../../src-shared/schemas/accounts';
 import { World } from '../accounts/support';
-import { createClinic, DB_KINDS, enrolmentCode, PASSWORD, patientInput, PIN, type TestClinic } from './support/harness';
+import { startDeskCore, type DeskCore } from './support/desk-core';
+import { createClinic, DB_KINDS, patientInput } from './support/harness';
 
 /**
  * The system administrator changes the central service settings in the console; a real desk core
@@ -18,39 +12,23 @@ import { createClinic, DB_KINDS, enrolmentCode, PASSWORD, patientInput, PIN, typ
 describe.each(DB_KINDS)('central service settings on the desk (%s)', (kind) => {
   let w: World;
   let sys: string;
-  let clinic: TestClinic;
-  let dir: string;
-  let core: DesktopCore;
-  let client: ClientState;
+  let desk: DeskCore;
 
   beforeEach(async () => {
     w = await World.start(kind);
     sys = await w.consoleToken();
-    clinic = await createClinic(w.url);
-    dir = mkdtempSync(join(tmpdir(), 'kassa-desk-'));
-    core = await createDesktopCore({
-      dataDir: dir, syncServerUrl: w.url, enrolment: { code: await enrolmentCode(w.url, clinic.clinicId), deviceName: 'Kassa 1' },
-      invoiceSeries: { prefix: 'S', ocrCode: 3 }, keychainService: `kassa-test-${randomUUID()}`, pollMs: 60_000, log: () => {},
-    });
-    client = core.newClient('test');
+    desk = await startDeskCore(w.url, await createClinic(w.url));
   });
   afterEach(async () => {
-    await core?.close();
+    await desk?.close();
     await w?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call<T = unknown>(name: CallName, input: unknown): Promise<T> {
-    const r = (await core.invoke(client, name, input)) as CallResult<T>;
-    if (!r.ok) throw Object.assign(new Error(`${name}: ${r.error.message}`), r.error);
-    return r.value;
-  }
+  const call = <T = unknown>(name: Parameters<DeskCore['call']>[0], input: unknown) => desk.call<T>(name, input);
   type Options = { options: { option: { kind: string; months?: number }; setupFee: number; monthlyFee: number; annualInterestBp: number }[] };
   const offered = async (orderId: string) => (await call<Options>('orders.paymentOptions', { orderId })).options.filter((o) => o.option.kind === 'installments');
 
   it('a console change to installment terms, fees and an SMS template changes what the desk offers and sends', async () => {
-    await call('auth.login', { method: 'password', username: clinic.username, password: PASSWORD, pin: PIN });
-    await call('sync.now', {});
     const { id: patientId } = await call<{ id: string }>('patients.create', { ...patientInput(), smsConsent: true, id: undefined });
     const order = await call<{ id: string }>('orders.create', {
       patientId, clinician: 'Dr Berg', lines: [{ priceItemId: null, code: 'U1', description: 'Undersökning', quantity: 1, unitPrice: 950_000, vatCode: 'exempt' }],
@@ -77,7 +55,7 @@ describe.each(DB_KINDS)('central service settings on the desk (%s)', (kind) => {
     const detail = await call<{ plan: { setupFee: number; monthlyFee: number; annualInterestBp: number } | null }>('orders.get', { id: order.id });
     expect(detail.plan).toMatchObject({ setupFee: 19_900, monthlyFee: 2_500, annualInterestBp: 495 });
     // The invoice SMS is written with the central template.
-    const job = core.deps.store.sqlite.prepare(`SELECT payload FROM job WHERE kind = 'sms.send' AND subject = ?`).get(`order:${order.id}`) as { payload: string } | undefined;
+    const job = desk.core.deps.store.sqlite.prepare(`SELECT payload FROM job WHERE kind = 'sms.send' AND subject = ?`).get(`order:${order.id}`) as { payload: string } | undefined;
     expect(JSON.parse(job!.payload).body).toMatch(/^Från centralen – /);
   });
 });
