@@ -89,4 +89,23 @@ describe.each(DB_KINDS)('SMS delivery status from the server reaches the desk (%
     await desk.engine.syncOnce();
     expect(history(order.id).find((r) => r.sid === sent[0])).toMatchObject({ status: 'delivered' });
   });
+
+  it('a status pulled before the desk recorded its message is applied when it records it', async () => {
+    const p = must(await createPatient(desk.store, desk.actor, patientInput())).patient;
+    const order = must(await createOrder(desk.store, desk.actor, orderInput(p.id))).order;
+    await desk.engine.syncOnce();
+    const sms = new SmsClient({
+      baseUrl: sandbox.twilio.url, timeoutMs: 5000, credentials: async () => sandbox.twilio.account, senderId: 'Tandvard', messagingServiceSid: null,
+      statusCallbackUrl: `${server.url}/v1/webhooks/twilio`,
+    });
+    const { sid } = must(await sms.send({ to: p.phone!, body: 'Hej! Din faktura.', subject: null }));
+    await sandbox.twilio.control.waitForMessages((ms) => ms.some((m) => m.sid === sid && m.callbacks.some((c) => c.params.MessageStatus === 'delivered' && c.responseStatus !== undefined)));
+    // The desk pulls the delivery first (its send job was slow to record the answer)...
+    await desk.engine.syncOnce();
+    expect(history(order.id)).toEqual([]);
+    // ...and the job then records the message as Twilio first answered: "queued" would be a step back.
+    const applied = await recordSmsStatus(desk.store.db, { sid, jobId: `job-${sid}`, clinicId: desk.actor.clinicId, subject: `order:${order.id}`, status: 'queued', errorCode: null });
+    expect(applied.status).toBe('delivered');
+    expect(history(order.id)).toEqual([expect.objectContaining({ sid, status: 'delivered' })]);
+  });
 });
