@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { Id, IsoDateTime } from '../schemas/entities';
 import { OrderStatus } from '../schemas/enums';
+import { NoticeHandle } from '../schemas/commands';
 import { CancellationRequestNotice } from '../schemas/notices';
 
 /**
  * The central office's requests as the desk shows them (issue 6): a cancellation request the
  * console sent, with what the desk knows of its order and whether a person here has handled it.
- * Handling is local to this desk plus an activity record (uploaded with the desk's chain): the
- * server has no acknowledgement endpoint for notices.
+ * Handling is the synced command notice.handle: shown here at once, recorded by the server on the
+ * notice for every desk of the clinic and the console.
  */
 export const NoticeView = CancellationRequestNotice.extend({
   /** The order as this desk has it now (null if the order has not reached this desk yet). */
@@ -23,10 +24,6 @@ export const NoticesListInput = z.object({
   orderId: Id.optional(),
   openOnly: z.boolean().default(false),
 });
-export const NoticeHandleInput = z.object({
-  id: Id,
-  /** What the person did about it: cancelled the order, or decided not to (with a note why). */
-  outcome: z.enum(['cancelled', 'declined']),
-  note: z.string().trim().max(500).default(''),
-});
+/** What the person did about it: cancelled the order, or decided not to (the command requires a note why). */
+export const NoticeHandleInput = z.object({ id: Id, outcome: NoticeHandle.shape.outcome, note: NoticeHandle.shape.note });
 export type NoticeHandleInput = z.infer<typeof NoticeHandleInput>;

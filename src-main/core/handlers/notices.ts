@@ -1,10 +1,10 @@
 import { ApiError, type NoticeView } from '../../../src-shared/api';
 import { CancellationRequestNotice } from '../../../src-shared/schemas/notices';
 import { OrderStatus } from '../../../src-shared/schemas/enums';
-import { appendActivity } from '../../db/activity-chain';
+import { handleNotice } from '../../services/notices';
 import { actorOf, feedEntities, type CoreDeps } from '../deps';
 import type { Handlers } from '../dispatch';
-import { notFound } from '../errors';
+import { notFound, unwrapService } from '../errors';
 import { userNames } from './orders';
 
 /** Statuses in which a cancellation request has nothing left to ask for. */
@@ -29,10 +29,13 @@ export function listNotices(deps: CoreDeps, clinicId: string, filter: { orderId?
   for (const n of requests) {
     const row = status.get(n.orderId, clinicId) as { status: string } | undefined;
     const orderStatus = row ? OrderStatus.parse(row.status) : null;
+    // Handled here (at once, even offline) or, as the server recorded it, at any desk of the clinic.
     const h = handled.get(n.id) as { handled_at: string; handled_by_user_id: string } | undefined;
-    const open = !h && !(orderStatus && SETTLED.has(orderStatus));
+    const handledAt = h?.handled_at ?? n.handled?.at ?? null;
+    const handledByName = h ? (who.get(h.handled_by_user_id) ?? null) : n.handled ? n.handled.byName || (who.get(n.handled.byUserId) ?? null) : null;
+    const open = !handledAt && !(orderStatus && SETTLED.has(orderStatus));
     if (filter.openOnly && !open) continue;
-    out.push({ ...n, orderStatus, handledAt: h?.handled_at ?? null, handledByName: h ? (who.get(h.handled_by_user_id) ?? null) : null, open });
+    out.push({ ...n, orderStatus, handledAt, handledByName, open });
   }
   // Open first, newest first within each group.
   return out.sort((a, b) => Number(b.open) - Number(a.open) || b.at.localeCompare(a.at));
@@ -46,17 +49,7 @@ export function noticeHandlers(deps: CoreDeps): Pick<Handlers, 'notices.list' | 
       const notice = listNotices(deps, actor.clinicId, { openOnly: false }).find((n) => n.id === input.id);
       if (!notice) throw notFound('notice');
       if (notice.handledAt) throw new ApiError('conflict', 'id: this request was already handled', 'id');
-      if (input.outcome === 'declined' && input.note.length < 3) throw new ApiError('validation', 'note: say why the order is not cancelled (at least 3 characters)', 'note');
-      const now = new Date();
-      // The handling and its activity record commit together; the record reaches the server with
-      // the desk's activity chain, which is how the central office learns what happened here.
-      await deps.store.db.transaction().execute(async (trx) => {
-        await trx.insertInto('notice_handling').values({ notice_id: notice.id, outcome: input.outcome, note: input.note, handled_by_user_id: actor.userId, handled_at: now.toISOString() }).execute();
-        await appendActivity(trx, actor.deviceId, {
-          clinicId: actor.clinicId, actorUserId: actor.userId, action: 'notice.handle', subject: `order:${notice.orderId}`, outcome: 'ok', country: null, ip: null,
-          details: { noticeId: notice.id, kind: notice.kind, outcome: input.outcome, note: input.note || null },
-        }, now);
-      });
+      unwrapService(await handleNotice(deps.store, actor, { noticeId: notice.id, outcome: input.outcome, note: input.note }, notice.orderId));
       deps.afterWrite();
       return { ok: true as const };
     },

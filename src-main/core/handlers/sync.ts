@@ -5,11 +5,12 @@ import { listJobs, retryDeadJob } from '../../jobs/queue';
 import { createOrder, updateDraftOrder, cancelOrder, creditOrder } from '../../services/orders';
 import { createPatient, updatePatient } from '../../services/patients';
 import { issueInvoice } from '../../services/invoices';
+import { handleNotice } from '../../services/notices';
 import type { Actor } from '../../services/actor';
 import type { ServiceResult } from '../../services/errors';
 import type { WriteOutcome } from '../../services/patients';
 import { touchedEntities } from '../../sync/touched';
-import { actorOf, type CoreDeps } from '../deps';
+import { actorOf, feedEntity, type CoreDeps } from '../deps';
 import { centralSettings, installmentOffer } from '../service-settings';
 import type { Handlers } from '../dispatch';
 import { unwrapService } from '../errors';
@@ -17,6 +18,13 @@ import { unwrapService } from '../errors';
 function subjectOf(name: string, payload: unknown): string | null {
   const t = touchedEntities(name, payload)[0];
   return t ? `${t.entity}:${t.id}` : null;
+}
+
+/** The order a central request is about (the subject of its handling's activity record). */
+function noticeOrder(deps: CoreDeps, payload: unknown): string {
+  const id = (payload ?? {}) as { noticeId?: unknown };
+  const orderId = typeof id.noticeId === 'string' ? feedEntity(deps, 'notice', id.noticeId)?.orderId : null;
+  return typeof orderId === 'string' ? orderId : 'unknown';
 }
 
 /** Re-runs a corrected rejected change through the same service that wrote it the first time. */
@@ -31,6 +39,7 @@ async function rerun(deps: CoreDeps, actor: Actor, name: string, payload: unknow
     'order.cancel': () => cancelOrder(deps.store, actor, payload),
     'order.credit': () => creditOrder(deps.store, actor, payload),
     'invoice.issue': () => issueInvoice(deps.store, actor, payload, { planTerms: installmentOffer(centralSettings(deps)).terms }),
+    'notice.handle': () => handleNotice(deps.store, actor, payload, noticeOrder(deps, payload)),
   };
   const r = unwrapService(await run[command.data]());
   return r.mutationId;

@@ -3,8 +3,9 @@ import { sql, type Kysely, type Migration } from 'kysely';
 /**
  * notice_handling (owned by src-main/core/handlers/notices): a person at this desk handled a
  * notice the central office sent (a cancellation request). The notice itself stays the server's
- * copy in sync_entities; this row says who dealt with it here and how, and is append-only like
- * the activity record written next to it.
+ * copy in sync_entities; this row says who dealt with it here and how, at once and offline, until
+ * the server's copy (command notice.handle) says so for every desk. Append-only like the activity
+ * record and the outbox mutation written next to it.
  */
 export const m006_notice_handling: Migration = {
   async up(db: Kysely<any>): Promise<void> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDesktopCore, type DesktopCore } from '../../../../src-main/core/desktop-core';
 import type { CallName, CallResult } from '../../../../src-shared/api';
-import { enrolmentCode, PASSWORD, PIN, type TestClinic } from './harness';
+import { enrolmentCode, eventually, PASSWORD, PIN, type TestClinic } from './harness';
 
 export interface DeskCore {
   readonly core: DesktopCore;
@@ -28,6 +28,8 @@ export async function startDeskCore(serverUrl: string, clinic: TestClinic, prefi
     await core.close();
     throw new Error(`the desk did not enrol: ${problems.join('; ')}`);
   }
+  // gnome-keyring under load sometimes answers a read right after the write with nothing yet.
+  await eventually(async () => (await core.deps.secrets.get('device.credential')) !== null, 'the device credential in the keychain');
   const client = core.newClient('test');
   const call = async <T>(name: CallName, input: unknown): Promise<T> => {
     const r = (await core.invoke(client, name, input)) as CallResult<T>;
