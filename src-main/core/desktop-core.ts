@@ -9,6 +9,7 @@ import { SyncEngine } from '../sync/engine';
 import type { CoreDeps } from './deps';
 import { createDispatcher, type ClientState, type Handlers, type Invoke } from './dispatch';
 import { authHandlers } from './handlers/auth';
+import { noticeHandlers } from './handlers/notices';
 import { orderHandlers } from './handlers/orders';
 import { patientHandlers } from './handlers/patients';
 import { settingsHandlers } from './handlers/settings';
@@ -116,6 +117,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     ...syncHandlers(deps),
     ...settingsHandlers(deps),
     ...userHandlers(deps),
+    ...noticeHandlers(deps),
   };
   const invoke = createDispatcher(handlers, { error: log });
   return {

@@ -11,6 +11,7 @@ import { readPatient } from '../services/patients';
 import type { AlsoInTransaction } from '../services/write';
 import { clinicDetails } from './handlers/orders';
 import type { CoreDeps } from './deps';
+import { centralSettings, smsTemplateOverrides } from './service-settings';
 
 /**
  * What follows a desk action at the providers: register and authorize the order at Paynova,
@@ -30,7 +31,7 @@ import type { CoreDeps } from './deps';
 
 function smsJob(deps: CoreDeps, patient: Patient, key: SmsTemplateKey, values: SmsValues): { to: string; body: string; template: string; patientId: string } | null {
   if (!patient.phone || !patient.smsConsent || patient.smsBlockedReason) return null;
-  const overrides = deps.settings.readOrDefaults().sms.templates;
+  const overrides = smsTemplateOverrides(centralSettings(deps), deps.settings.readOrDefaults().sms.templates);
   const body = renderSms(key, patient.language, values, overrides);
   if (!body.ok) {
     // A broken template must not block the invoice; it is visible in the log and the SMS list stays empty.

@@ -102,3 +102,12 @@ export function verifyChain(records: readonly ActivityRecord[]): ChainBreak | nu
   }
   return null;
 }
+
+/** A stored row as the record it was hashed from (details back from JSON). */
+export function activityRowToRecord(r: ActivityTable): ActivityRecord {
+  return {
+    id: r.id, chainId: r.chain_id, seq: r.seq, at: r.at, clinicId: r.clinic_id, actorUserId: r.actor_user_id, action: r.action, subject: r.subject,
+    outcome: r.outcome as ActivityRecord['outcome'], country: r.country, ip: r.ip, details: JSON.parse(r.details) as ActivityRecord['details'],
+    prevHash: r.prev_hash, hash: r.hash,
+  };
+}

@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { SmsStatus } from '../../src-shared/schemas/enums';
+import { smsNoticeId, SmsStatusNotice } from '../../src-shared/schemas/notices';
 import { advanceSmsStatus, classifyTwilioError, SMS_TERMINAL, type SmsErrorDisposition } from '../../src-shared/schemas/providers';
 import type { LocalDatabase } from '../db/database';
 import type { SmsClient } from '../integrations/twilio/client';
@@ -44,18 +45,41 @@ export async function recordSmsStatus(db: Db, update: SmsStatusUpdate, now: Date
   const at = now.toISOString();
   const row = await db.selectFrom('sms_message').selectAll().where('sid', '=', update.sid).executeTakeFirst();
   if (!row) {
+    // The server's status notice (a Twilio callback) may have been pulled before this desk recorded
+    // the message; src-main/sync/apply.ts had no row to move then, so it is folded in here.
+    const first = nextSmsState({ status, errorCode: update.errorCode }, (await pulledSmsStatus(db, update.sid)) ?? { status, errorCode: update.errorCode }) ?? { status, errorCode: update.errorCode };
     await db
       .insertInto('sms_message')
-      .values({ sid: update.sid, job_id: update.jobId ?? '', clinic_id: update.clinicId ?? '', subject: update.subject ?? null, status, error_code: update.errorCode, created_at: at, updated_at: at })
+      .values({ sid: update.sid, job_id: update.jobId ?? '', clinic_id: update.clinicId ?? '', subject: update.subject ?? null, status: first.status, error_code: first.errorCode, created_at: at, updated_at: at })
       .execute();
-    return { status, changed: true, verdict: deliveryVerdict(status, update.errorCode) };
+    return { status: first.status, changed: true, verdict: deliveryVerdict(first.status, first.errorCode) };
   }
   const current = SmsStatus.parse(row.status);
-  const next = advanceSmsStatus(current, status);
-  if (next === current) return { status: current, changed: false, verdict: deliveryVerdict(current, row.error_code) };
-  const errorCode = next === status ? update.errorCode ?? row.error_code : row.error_code;
-  await db.updateTable('sms_message').set({ status: next, error_code: errorCode, updated_at: at }).where('sid', '=', update.sid).execute();
-  return { status: next, changed: true, verdict: deliveryVerdict(next, errorCode) };
+  const next = nextSmsState({ status: current, errorCode: row.error_code }, { status, errorCode: update.errorCode });
+  if (!next) return { status: current, changed: false, verdict: deliveryVerdict(current, row.error_code) };
+  await db.updateTable('sms_message').set({ status: next.status, error_code: next.errorCode, updated_at: at }).where('sid', '=', update.sid).execute();
+  return { status: next.status, changed: true, verdict: deliveryVerdict(next.status, next.errorCode) };
+}
+
+/** The delivery status the server published for a message, if this desk has pulled it. */
+async function pulledSmsStatus(db: Db, sid: string): Promise<{ status: SmsStatus; errorCode: number | null } | null> {
+  const row = (await sql<{ data: string }>`SELECT data FROM sync_entities WHERE entity = 'notice' AND id = ${smsNoticeId(sid)}`.execute(db)).rows[0];
+  const notice = row ? SmsStatusNotice.safeParse(JSON.parse(row.data)) : null;
+  return notice?.success ? { status: notice.data.status, errorCode: notice.data.errorCode } : null;
+}
+
+/**
+ * The one rule for a stored SMS status meeting a reported one (callback, poll, or the server's
+ * feed): it only moves forward and never leaves a terminal state (advanceSmsStatus); the error code
+ * stays with the status that carried it. Null when nothing changes.
+ */
+export function nextSmsState(
+  stored: { status: SmsStatus; errorCode: number | null },
+  reported: { status: SmsStatus; errorCode: number | null },
+): { status: SmsStatus; errorCode: number | null } | null {
+  const next = advanceSmsStatus(stored.status, reported.status);
+  if (next === stored.status) return null;
+  return { status: next, errorCode: next === reported.status ? (reported.errorCode ?? stored.errorCode) : stored.errorCode };
 }
 
 /** Polling fallback for missed status callbacks: refreshes every message not yet terminal. */

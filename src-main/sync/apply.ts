@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
 import { parseInvoiceNumber } from '../../src-shared/domain/invoice-series';
 import type { Invoice, MoneyEvent, Order, Patient, PriceItem } from '../../src-shared/schemas/entities';
+import { SmsStatus } from '../../src-shared/schemas/enums';
+import { SmsStatusNotice } from '../../src-shared/schemas/notices';
 import type { Change } from '../../src-shared/sync/protocol';
 import { invoiceToRow, moneyEventToRow, orderLineToRow, orderToRow, patientColumns, patientToRow, priceItemToRow } from '../db/queries/mappers';
+import { nextSmsState } from '../jobs/sms-status';
 
 type Row = Record<string, unknown>;
 
@@ -65,6 +68,8 @@ export class ChangeApplier {
         SELECT @eventId, @mutationId, @code, @reason, @at
         WHERE EXISTS (SELECT 1 FROM money_events WHERE id = @eventId AND source = 'desk')
           AND NOT EXISTS (SELECT 1 FROM sync_entities WHERE entity = 'money_event' AND id = @eventId)`),
+      smsGet: p(`SELECT status, error_code FROM sms_message WHERE sid = ?`),
+      smsSet: p(`UPDATE sms_message SET status = ?, error_code = ?, updated_at = ? WHERE sid = ?`),
       cursorSet: p(`INSERT INTO sync_state (key, value) VALUES ('pull_cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       cursorGet: p(`SELECT value FROM sync_state WHERE key = 'pull_cursor'`),
     };
@@ -116,6 +121,22 @@ export class ChangeApplier {
     return true;
   }
 
+  /**
+   * A Twilio status callback the server received (a `sms_status` notice) moves this desk's
+   * sms_message row by the same forward-only rule as a callback or a poll on the desk, so a late
+   * notice never undoes a newer status. A message another desk sent has no row here: nothing to do.
+   * Other notices (cancellation requests, rejected mutations) are read from sync_entities.
+   */
+  private applySmsStatus(data: Row): void {
+    const n = SmsStatusNotice.safeParse(data);
+    if (!n.success) return;
+    const row = this.st.smsGet.get(n.data.messageSid) as { status: string; error_code: number | null } | undefined;
+    const stored = row ? SmsStatus.safeParse(row.status) : null;
+    if (!row || !stored?.success) return;
+    const next = nextSmsState({ status: stored.data, errorCode: row.error_code }, { status: n.data.status, errorCode: n.data.errorCode });
+    if (next) this.st.smsSet.run(next.status, next.errorCode, new Date().toISOString(), n.data.messageSid);
+  }
+
   private writeCore(entity: string, data: Row): void {
     switch (entity) {
       case 'patient': {
@@ -159,8 +180,11 @@ export class ChangeApplier {
       case 'price_item':
         this.st.price.run(priceItemToRow(data as unknown as PriceItem, new Date().toISOString()));
         return;
+      case 'notice':
+        this.applySmsStatus(data);
+        return;
       default:
-        // users, clinic settings and notices live in sync_entities only.
+        // users, clinic settings and service settings live in sync_entities only.
         return;
     }
   }

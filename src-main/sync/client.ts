@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   ApiError, EnrolResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullPage, PushResponse, SyncEvent, type PushRequest,
 } from '../../src-shared/sync/protocol';
+import { ActivityPushAck, type ActivityPush } from '../../src-shared/schemas/activity';
 import { formatZodError } from '../../src-shared/schemas/errors';
 
 /** A failed call: `status` 0 means the server could not be reached at all. */
@@ -65,6 +66,11 @@ export class SyncClient {
 
   async push(body: PushRequest): Promise<PushResponse> {
     return call(`${this.baseUrl}/v1/sync/push`, { method: 'POST', headers: await this.headers(true), body: JSON.stringify(body) }, PushResponse);
+  }
+
+  /** Uploads a slice of this desk's activity chain; 409 when it does not continue the stored chain. */
+  async pushActivity(body: ActivityPush): Promise<ActivityPushAck> {
+    return call(`${this.baseUrl}/v1/activity/push`, { method: 'POST', headers: await this.headers(true), body: JSON.stringify(body) }, ActivityPushAck);
   }
 
   async pull(cursor: number, limit: number): Promise<PullPage> {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { SyncActivity } from '../../src-shared/api';
 import { deviceAuthorization, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH, type MutationEnvelope, type MutationResult, type SyncEvent } from '../../src-shared/sync/protocol';
 import type { LocalStore } from '../db/open';
+import { ActivityChainRefused, ActivityUploader, type ActivityUploadState } from './activity-upload';
 import { ChangeApplier } from './apply';
 import { requestEnrolment, SyncClient, SyncHttpError } from './client';
 import { localMoneyEventId, touchedEntities } from './touched';
@@ -27,6 +28,8 @@ export interface SyncStatus {
   readonly cursor: number;
   /** What the engine is doing now, so a long first pull can show how far it has come. */
   readonly activity: SyncActivity;
+  /** The upload of this desk's activity chain (after the pushes of every round). */
+  readonly activityUpload: ActivityUploadState;
 }
 
 export interface RejectedMutation {
@@ -45,6 +48,8 @@ export interface SyncEngineOptions {
   readonly serverUrl: string;
   readonly secrets: DeviceSecrets;
   readonly batchSize?: number;
+  /** Activity records per upload request (the server takes at most 1000). */
+  readonly activityBatchSize?: number;
   readonly pullLimit?: number;
   /** Exponential backoff with full jitter: a wait is uniform in [0, min(max, base·2^failures)]. */
   readonly backoffBaseMs?: number;
@@ -83,6 +88,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
   private readonly sqlite: Database.Database;
   private readonly applier: ChangeApplier;
   private readonly client: SyncClient;
+  private readonly uploader: ActivityUploader;
   private running = false;
   private loopDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -105,6 +111,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       if (!deviceId || !credential) throw new SyncHttpError(401, 'not_enrolled', 'This desk is not enrolled with a sync server yet.');
       return deviceAuthorization(deviceId, credential);
     });
+    this.uploader = new ActivityUploader(this.sqlite, this.client, opts.activityBatchSize);
   }
 
   /** Enrols this desk with a one-time code; the credential goes to the keychain only. */
@@ -135,6 +142,7 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       rejected: n('rejected'),
       cursor: this.applier.cursor(),
       activity: this.activity ?? this.idle(),
+      activityUpload: this.uploader.state(this.identity().deviceId),
     };
   }
 
@@ -265,8 +273,19 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
         else throw e;
       }
       this.activity = null;
+      // The activity chain goes up after the pushes it records, so the server has the mutations first.
+      let uploadError: unknown = null;
+      try {
+        await this.uploadActivity();
+      } catch (e) {
+        // A refused chain is reported, and retried with backoff, but does not stop the pull either.
+        if (e instanceof ActivityChainRefused || (e instanceof SyncHttpError && !e.transient && e.status !== 401 && e.status !== 426)) uploadError = e;
+        else throw e;
+      }
+      this.activity = null;
       await this.pullAll();
       if (pushError) throw pushError;
+      if (uploadError) throw uploadError;
       this.state = { online: true, lastSuccessAt: new Date().toISOString(), lastError: null };
     } catch (e) {
       const transient = !(e instanceof SyncHttpError) || e.transient;
@@ -277,6 +296,15 @@ export class SyncEngine extends EventEmitter<{ status: [SyncStatus] }> {
       this.activity = null;
       this.emitStatus();
     }
+  }
+
+  private async uploadActivity(): Promise<void> {
+    const { deviceId } = this.identity();
+    if (!deviceId) return;
+    if (this.uploader.state(deviceId).pending === 0) return;
+    this.activity = { ...this.idle(), phase: 'uploading' };
+    this.emitStatus();
+    await this.uploader.upload(deviceId, () => this.emitStatus());
   }
 
   private async pushAll(): Promise<void> {

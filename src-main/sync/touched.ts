@@ -27,6 +27,9 @@ export function touchedEntities(name: string, payload: unknown): { entity: strin
     case 'order.credit':
       add('order', str(p.orderId));
       break;
+    case 'notice.handle':
+      add('notice', str(p.noticeId));
+      break;
     default:
       break;
   }

@@ -5,12 +5,14 @@ import { errorBody, useI18n, type MessageKey } from '../ui/i18n';
 import { Activity } from './screens/Activity';
 import { Login } from './screens/Login';
 import { NewOrder } from './screens/NewOrder';
+import { Notices, useOpenNoticeCount } from './screens/Notices';
 import { OrderDetailScreen } from './screens/OrderDetail';
 import { Orders } from './screens/Orders';
 import { PatientDetailScreen, Patients } from './screens/Patients';
 import { Settings } from './screens/Settings';
 import { SyncPanel } from './screens/SyncPanel';
 import { Users } from './screens/Users';
+import { isTyping } from './keys';
 import { href, navigate, useRoute, type Route } from './router';
 import { SessionCtx } from './session';
 import { pullProgress } from './sync-progress';
@@ -32,16 +34,11 @@ function watchSession(api: DeskApi, onLost: () => void): DeskApi {
   return wrapped as DeskApi;
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
-}
-
 const NAV: { route: Route; key: MessageKey; kbd?: string; admin?: boolean }[] = [
   { route: { name: 'orders' }, key: 'nav.orders' },
   { route: { name: 'newOrder' }, key: 'nav.newOrder', kbd: 'N' },
   { route: { name: 'patients' }, key: 'nav.patients' },
+  { route: { name: 'notices' }, key: 'nav.notices' },
   { route: { name: 'sync' }, key: 'nav.sync' },
   { route: { name: 'activity' }, key: 'nav.activity' },
   { route: { name: 'users' }, key: 'nav.users', admin: true },
@@ -92,6 +89,7 @@ export function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [lost, setLost] = useState(false);
   const api = useMemo(() => watchSession(rawApi, () => setLost(true)), [rawApi]);
+  const openNotices = useOpenNoticeCount(api, Boolean(session));
 
   useEffect(() => {
     rawApi['auth.session']({}).then(setSession, () => setSession(null));
@@ -165,6 +163,9 @@ export function App() {
     case 'users':
       screen = <Users />;
       break;
+    case 'notices':
+      screen = <Notices />;
+      break;
   }
 
   return (
@@ -184,6 +185,11 @@ export function App() {
                   <a key={n.key} href={href(n.route)} aria-current={current ? 'page' : undefined} aria-keyshortcuts={n.kbd}>
                     {t(n.key)}
                     {n.kbd ? <kbd>{n.kbd}</kbd> : null}
+                    {n.route.name === 'notices' && openNotices > 0 ? (
+                      <span className="badge badge-alert" data-testid="notices-badge" aria-label={t('notices.openCount', { count: openNotices })}>
+                        {openNotices}
+                      </span>
+                    ) : null}
                   </a>
                 );
               })}

@@ -8,7 +8,8 @@ export type Route =
   | { name: 'sync' }
   | { name: 'settings' }
   | { name: 'activity' }
-  | { name: 'users' };
+  | { name: 'users' }
+  | { name: 'notices' };
 
 const UUID = '[0-9a-f-]{36}';
 
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/settings') return { name: 'settings' };
   if (path === '/activity') return { name: 'activity' };
   if (path === '/users') return { name: 'users' };
+  if (path === '/notices') return { name: 'notices' };
   return { name: 'orders' };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ActivityRecord } from '../../src-shared/schemas/activity';
+// The request schema is shared with the desk's upload loop (src-main/sync/activity-upload.ts).
+import { ActivityPush } from '../../src-shared/schemas/activity';
 import { AccountCreate, AccountReset, AccountUpdate, SecretChange } from '../../src-shared/schemas/accounts';
 import { Role } from '../../src-shared/schemas/enums';
 import { authenticateAccess, authenticateDevice, authenticateSyncCaller } from '../auth/service';
@@ -13,7 +14,6 @@ import { createAccount, listAccounts, removeAccount, resetAccount, updateAccount
 
 const UserParams = z.object({ userId: z.string().uuid() });
 const ListQuery = z.object({ search: z.string().max(100).optional() }).strict();
-export const ActivityPush = z.object({ records: z.array(ActivityRecord).min(1).max(1000) }).strict();
 
 /**
  * The desk-facing accounts API. Secret changes are device-authenticated (a first login has no

@@ -1,9 +1,10 @@
 import { commandSchemas, type CommandName } from '../../src-shared/schemas/commands';
+import { noticeCommands } from './notices';
 import { orderCommands } from './orders';
 import { patientCommands } from './patients';
 import type { CommandHandler, CommandRegistry } from './registry';
 
-const handlers: Record<CommandName, CommandHandler> = { ...patientCommands, ...orderCommands };
+const handlers: Record<CommandName, CommandHandler> = { ...patientCommands, ...orderCommands, ...noticeCommands };
 
 /** Every command of src-shared/schemas/commands must have a handler here (checked by the type). */
 export function defaultRegistry(): CommandRegistry {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Patient } from '../../src-shared/schemas/entities';
 import { SmsStatus } from '../../src-shared/schemas/enums';
 import { advanceSmsStatus, classifyTwilioError, TwilioStatusCallback } from '../../src-shared/schemas/providers';
+import { smsNoticeId, type SmsStatusNotice } from '../../src-shared/schemas/notices';
 import type { ServerDb } from '../db/connect';
 import { inClinicTransaction } from '../sync/transact';
 import { hookActivity, parseForm, refusal, type HookReply } from './form';
@@ -20,19 +21,9 @@ export const TwilioHookBody = TwilioStatusCallback.extend({
 
 export const TwilioHookQuery = z.object({ clinic: z.uuid().optional() }).strict();
 
-/** The SMS delivery state the feed carries: a `notice` per message, updated in place. */
-export interface SmsStatusNotice {
-  kind: 'sms_status';
-  id: string;
-  messageSid: string;
-  status: SmsStatus;
-  errorCode: number | null;
-  errorLabel: string | null;
-  at: string;
-  message: string;
-}
-
-export const smsNoticeId = (messageSid: string) => `sms:${messageSid}`;
+// The SMS delivery state the feed carries (a `notice` per message, updated in place): its schema
+// is shared with the desk, which parses it off the feed (src-shared/schemas/notices.ts).
+export { smsNoticeId };
 const OPTED_OUT = 21610;
 
 export interface TwilioHookRequest {

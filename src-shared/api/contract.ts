@@ -6,6 +6,7 @@ import {
   OrderCreateInput, OrderCreditInput, OrderIdInput, OrdersFilter, OrdersListInput, OrderUpdateDraftInput, PatientCreateInput, PatientsListInput,
   PatientUpdateInput, PrefGetInput, PrefSetInput, RejectedDiscardInput, RejectedFixInput, SecretClearInput, SecretSetInput, SmsTemplatesInput,
 } from './inputs';
+import { NoticeHandleInput, NoticesListInput, NoticeView } from './notices';
 import { Permission } from './permissions';
 import {
   ActivityView, ArSummary, BankIdProgress, JobView, OrderDetail, OrderRow, OutboxEntry, PatientDetail, PatientSummary, PaymentOptionView, PriceItem, SecretView,
@@ -101,6 +102,10 @@ export const contract = {
   'activity.list': call(ActivityListInput, Page(ActivityView), 'activity.read'),
   'prefs.get': call(PrefGetInput, z.json().nullable(), 'session'),
   'prefs.set': call(PrefSetInput, Done, 'session'),
+
+  // --- notices from the central office (issue 6: cancellation requests from the console) ---
+  'notices.list': call(NoticesListInput, z.array(NoticeView), 'orders.read'),
+  'notices.handle': call(NoticeHandleInput, Done, 'invoices.cancel_credit'),
 } as const satisfies Record<string, CallSpec>;
 
 export type Contract = typeof contract;

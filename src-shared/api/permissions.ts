@@ -67,6 +67,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<CommandName, Permission>> = {
   'invoice.issue': 'invoices.issue',
   'order.cancel': 'invoices.cancel_credit',
   'order.credit': 'invoices.cancel_credit',
+  'notice.handle': 'invoices.cancel_credit',
 };
 
 /** The roles that hold a permission, in Role order. */

@@ -159,7 +159,7 @@ export type PaymentOptionView = z.infer<typeof PaymentOptionView>;
  * it (null until a server that reports it answers), so `headCursor - startCursor` is the total.
  */
 export const SyncActivity = z.object({
-  phase: z.enum(['idle', 'pulling', 'pushing']),
+  phase: z.enum(['idle', 'pulling', 'pushing', 'uploading']),
   pulled: z.number().int().nonnegative(),
   startCursor: z.number().int().nonnegative(),
   cursor: z.number().int().nonnegative(),
@@ -177,6 +177,8 @@ export const SyncStatus = z.object({
   /** Long work (a first pull of a big clinic, a CSV export): what and how far. */
   progress: z.object({ label: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative().nullable() }).nullable(),
   activity: SyncActivity,
+  /** This desk's activity chain on its way to the server; `refused` is the server's 409, for a person to see. */
+  activityUpload: z.object({ pending: z.number().int().nonnegative(), ackedSeq: z.number().int().nonnegative(), refused: z.string().nullable() }),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

@@ -225,3 +225,12 @@ export const BankIdDeskLogin = z.object({
   personalNumber: CanonicalPersonnummer,
 });
 export type BankIdDeskLogin = z.infer<typeof BankIdDeskLogin>;
+
+/**
+ * The part of the service settings the server publishes to every clinic's desks (entity
+ * `service_settings`, id `service`; src-server/accounts/settings.ts publishServiceSettings): no
+ * lockout internals, no country policy (both are the server's to enforce).
+ */
+export const DeskServiceSettings = ServiceSettings.pick({ installments: true, reminderFee: true, lateInterestMarginBp: true, referenceRateBp: true, smsTemplates: true, sessions: true });
+export type DeskServiceSettings = z.infer<typeof DeskServiceSettings>;
+export const SERVICE_SETTINGS_ENTITY_ID = 'service';

@@ -47,3 +47,11 @@ export function activityHashInput(r: Omit<ActivityRecord, 'hash'>): string {
     r.chainId, r.seq, r.id, r.at, r.clinicId, r.actorUserId, r.action, r.subject, r.outcome, r.country, r.ip, details, r.prevHash,
   ]);
 }
+
+/** POST /v1/activity/push: a slice of a desk's chain, which must continue what the server stored. */
+export const MAX_ACTIVITY_PUSH = 1000;
+export const ActivityPush = z.object({ records: z.array(ActivityRecord).min(1).max(MAX_ACTIVITY_PUSH) }).strict();
+export type ActivityPush = z.infer<typeof ActivityPush>;
+/** The newest seq of the desk's chain the server holds after the push. */
+export const ActivityPushAck = z.object({ lastSeq: z.number().int().nonnegative() });
+export type ActivityPushAck = z.infer<typeof ActivityPushAck>;

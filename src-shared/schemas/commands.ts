@@ -106,6 +106,20 @@ export const OrderCredit = z.object({
 });
 export type OrderCredit = z.infer<typeof OrderCredit>;
 
+/**
+ * A person at a desk handled a central request (a `notice`, issue 6): cancelled the order (with
+ * order.cancel), or decided not to and said why. The server records it on the notice, so every
+ * desk of the clinic and the console see that it was handled.
+ */
+export const NoticeHandle = z
+  .object({
+    noticeId: Id,
+    outcome: z.enum(['cancelled', 'declined']),
+    note: z.string().trim().max(500).default(''),
+  })
+  .refine((v) => v.outcome !== 'declined' || v.note.length >= 3, { message: 'say why the order is not cancelled (at least 3 characters)', path: ['note'] });
+export type NoticeHandle = z.infer<typeof NoticeHandle>;
+
 /** The mutation names and their payload schemas: the single registry both sides dispatch on. */
 export const commandSchemas = {
   'patient.create': PatientCreate,
@@ -115,6 +129,7 @@ export const commandSchemas = {
   'invoice.issue': InvoiceIssue,
   'order.cancel': OrderCancel,
   'order.credit': OrderCredit,
+  'notice.handle': NoticeHandle,
 } as const;
 export type CommandName = keyof typeof commandSchemas;
 export const CommandName = z.enum(Object.keys(commandSchemas) as [CommandName, ...CommandName[]]);

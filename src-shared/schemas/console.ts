@@ -130,6 +130,11 @@ export const CancellationRequestNotice = z.object({
   requestedByName: z.string(),
   at: z.string(),
   message: z.string(),
+  /** Set by the server when a person at a desk handled the request (command notice.handle). */
+  handled: z
+    .object({ at: z.string(), byUserId: Id, byName: z.string(), deviceId: z.string(), outcome: z.enum(['cancelled', 'declined']), note: z.string() })
+    .nullable()
+    .optional(),
 });
 export type CancellationRequestNotice = z.infer<typeof CancellationRequestNotice>;
 

@@ -12,7 +12,7 @@ import { SmsTemplateKey } from '../../../src-shared/schemas/providers';
 import { listOrders, orderSummary } from '../../db/queries/orders';
 import { listJobs } from '../../jobs/queue';
 import type { Actor } from '../../services/actor';
-import { DEFAULT_PLAN_TERMS, getInvoiceForOrder, issueInvoice } from '../../services/invoices';
+import { getInvoiceForOrder, issueInvoice } from '../../services/invoices';
 import { cancelOrder, createOrder, creditOrder, getMoneyEvents, getOrder, updateDraftOrder } from '../../services/orders';
 import { getPatient } from '../../services/patients';
 import { touchedEntities } from '../../sync/touched';
@@ -22,8 +22,8 @@ import { notFound, unwrapService } from '../errors';
 import { ordersCsv } from '../csv';
 import { invoicePdf } from '../invoice-pdf';
 import { afterCancel, afterCredit, afterIssue } from '../provider-flow';
+import { centralSettings, installmentOffer } from '../service-settings';
 
-export const PLAN_MONTHS = [3, 6, 12, 18, 24] as const;
 const RECEIVABLE_STATUSES: ReadonlySet<string> = new Set(['invoiced', 'overdue', 'installments', 'paid', 'completed', 'credited']);
 
 /** Which orders have unsynced or rejected local changes, and which wait on a provider. */
@@ -94,7 +94,8 @@ function newOrderNumber(): string {
   return `K${day}-${randomBytes(5).toString('hex').toUpperCase()}`;
 }
 
-function paymentOptions(principal: number, today: string): PaymentOptionView[] {
+/** What the issue dialog offers: invoice (14 days) and the installment terms the service offers now. */
+function paymentOptions(principal: number, today: string, offer: ReturnType<typeof installmentOffer>): PaymentOptionView[] {
   const free = invoice14(principal, today);
   const out: PaymentOptionView[] = [
     {
@@ -102,8 +103,8 @@ function paymentOptions(principal: number, today: string): PaymentOptionView[] {
       annualInterestBp: 0, setupFee: 0, monthlyFee: 0, creditCheck: false,
     },
   ];
-  for (const months of PLAN_MONTHS) {
-    const terms = DEFAULT_PLAN_TERMS;
+  for (const months of offer.months) {
+    const terms = offer.terms(months);
     const plan = buildPlan({ principal, months, ...terms, startDate: today });
     if (!plan.ok) continue;
     out.push({
@@ -115,14 +116,15 @@ function paymentOptions(principal: number, today: string): PaymentOptionView[] {
   return out;
 }
 
-function names(deps: CoreDeps): Map<string, string> {
+/** Display names of the clinic's users, as the feed carried them. */
+export function userNames(deps: CoreDeps): Map<string, string> {
   const m = new Map<string, string>();
   for (const u of feedEntities(deps, 'user')) if (typeof u.id === 'string' && typeof u.displayName === 'string') m.set(u.id, u.displayName);
   return m;
 }
 
 async function timeline(deps: CoreDeps, order: Order, jobs: readonly JobView[]): Promise<TimelineEntry[]> {
-  const who = names(deps);
+  const who = userNames(deps);
   const rows = await deps.store.db.selectFrom('activity').selectAll().where('subject', '=', `order:${order.id}`).orderBy('at').orderBy('seq').execute();
   const out: TimelineEntry[] = [];
   const reason = (v: unknown) => StatusReason.catch('none').parse(v);
@@ -237,12 +239,18 @@ export function orderHandlers(deps: CoreDeps): Pick<
     'orders.paymentOptions': async (input, ctx) => {
       const order = await getOrder(deps.store, actorOf(deps, ctx.session), input.orderId);
       if (!order) throw notFound('order', 'orderId');
-      return { principal: order.total, options: paymentOptions(order.total, todayIn()) };
+      return { principal: order.total, options: paymentOptions(order.total, todayIn(), installmentOffer(centralSettings(deps))) };
     },
     'orders.issueInvoice': async (input, ctx) => {
       const actor = actorOf(deps, ctx.session);
+      // Only a term the service offers now, priced as the service prices it (central settings).
+      const offer = installmentOffer(centralSettings(deps));
+      const option = input.paymentOption as PaymentOption;
+      if (option.kind === 'installments' && !(offer.months as readonly number[]).includes(option.months)) {
+        throw new ApiError('validation', `paymentOption.months: ${option.months} months is not offered (offered: ${offer.months.join(', ')})`, 'paymentOption.months');
+      }
       // The Paynova jobs and the SMS are enqueued in the issue's own transaction (one commit).
-      const issued = unwrapService(await issueInvoice(deps.store, actor, { orderId: input.orderId, paymentOption: input.paymentOption as PaymentOption }, { also: afterIssue(deps, actor) }));
+      const issued = unwrapService(await issueInvoice(deps.store, actor, { orderId: input.orderId, paymentOption: option }, { also: afterIssue(deps, actor), planTerms: offer.terms }));
       deps.afterWrite();
       return { invoiceId: issued.invoice.id, invoiceNumber: issued.invoice.invoiceNumber, ocr: issued.invoice.ocr, dueDate: issued.invoice.dueDate };
     },

@@ -5,17 +5,26 @@ import { listJobs, retryDeadJob } from '../../jobs/queue';
 import { createOrder, updateDraftOrder, cancelOrder, creditOrder } from '../../services/orders';
 import { createPatient, updatePatient } from '../../services/patients';
 import { issueInvoice } from '../../services/invoices';
+import { handleNotice } from '../../services/notices';
 import type { Actor } from '../../services/actor';
 import type { ServiceResult } from '../../services/errors';
 import type { WriteOutcome } from '../../services/patients';
 import { touchedEntities } from '../../sync/touched';
-import { actorOf, type CoreDeps } from '../deps';
+import { actorOf, feedEntity, type CoreDeps } from '../deps';
+import { centralSettings, installmentOffer } from '../service-settings';
 import type { Handlers } from '../dispatch';
 import { unwrapService } from '../errors';
 
 function subjectOf(name: string, payload: unknown): string | null {
   const t = touchedEntities(name, payload)[0];
   return t ? `${t.entity}:${t.id}` : null;
+}
+
+/** The order a central request is about (the subject of its handling's activity record). */
+function noticeOrder(deps: CoreDeps, payload: unknown): string {
+  const id = (payload ?? {}) as { noticeId?: unknown };
+  const orderId = typeof id.noticeId === 'string' ? feedEntity(deps, 'notice', id.noticeId)?.orderId : null;
+  return typeof orderId === 'string' ? orderId : 'unknown';
 }
 
 /** Re-runs a corrected rejected change through the same service that wrote it the first time. */
@@ -29,7 +38,8 @@ async function rerun(deps: CoreDeps, actor: Actor, name: string, payload: unknow
     'order.update_draft': () => updateDraftOrder(deps.store, actor, payload),
     'order.cancel': () => cancelOrder(deps.store, actor, payload),
     'order.credit': () => creditOrder(deps.store, actor, payload),
-    'invoice.issue': () => issueInvoice(deps.store, actor, payload),
+    'invoice.issue': () => issueInvoice(deps.store, actor, payload, { planTerms: installmentOffer(centralSettings(deps)).terms }),
+    'notice.handle': () => handleNotice(deps.store, actor, payload, noticeOrder(deps, payload)),
   };
   const r = unwrapService(await run[command.data]());
   return r.mutationId;
@@ -39,11 +49,11 @@ export function syncHandlers(deps: CoreDeps): Pick<Handlers, 'sync.status' | 'sy
   return {
     'sync.status': (): SyncStatus => {
       if (!deps.sync) {
-        return { state: 'not_configured', serverUrl: null, lastSyncAt: null, pending: 0, rejected: 0, lastError: null, progress: null, activity: { phase: 'idle', pulled: 0, startCursor: 0, cursor: 0, headCursor: null } };
+        return { state: 'not_configured', serverUrl: null, lastSyncAt: null, pending: 0, rejected: 0, lastError: null, progress: null, activity: { phase: 'idle', pulled: 0, startCursor: 0, cursor: 0, headCursor: null }, activityUpload: { pending: 0, ackedSeq: 0, refused: null } };
       }
       const s = deps.sync.status();
       const state: SyncStatus['state'] = !s.enrolled ? 'not_configured' : s.online && !s.lastError ? (s.pending > 0 ? 'syncing' : 'online') : s.lastError && s.online ? 'error' : 'offline';
-      return { state, serverUrl: deps.serverUrl, lastSyncAt: s.lastSuccessAt, pending: s.pending, rejected: s.rejected, lastError: s.lastError, progress: null, activity: s.activity };
+      return { state, serverUrl: deps.serverUrl, lastSyncAt: s.lastSuccessAt, pending: s.pending, rejected: s.rejected, lastError: s.lastError, progress: null, activity: s.activity, activityUpload: s.activityUpload };
     },
     'sync.outbox': (): OutboxEntry[] => {
       const pending = deps.store.sqlite

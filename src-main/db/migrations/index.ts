@@ -6,6 +6,7 @@ import { m003_sync } from './003_sync';
 import { m004_order_activation } from './004_order_activation';
 import { m005_money_voids } from './005_money_voids';
 import { m006_patient_search_prefixes } from './006_patient_search_prefixes';
+import { m007_notice_handling } from './007_notice_handling';
 
 /**
  * Ordered by name; a shipped migration is never edited, only followed by a new one.
@@ -19,4 +20,5 @@ export const localMigrations: Record<string, Migration> = {
   '004_order_activation': m004_order_activation,
   '005_money_voids': m005_money_voids,
   '006_patient_search_prefixes': m006_patient_search_prefixes,
+  '007_notice_handling': m007_notice_handling,
 };

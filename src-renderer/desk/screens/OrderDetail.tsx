@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { OrderDetail, PaymentOptionView } from '../../../src-shared/api';
+import type { NoticeView, OrderDetail, PaymentOptionView } from '../../../src-shared/api';
 import { parseSek } from '../../../src-shared/domain/money';
 import { formatPersonnummer } from '../../../src-shared/domain/personnummer';
 import { CancelReason, CreditReason } from '../../../src-shared/schemas/commands';
 import type { PaymentOption } from '../../../src-shared/schemas/enums';
 import { ErrorBox, Modal, Notice, Select, StatusBadge, downloadFile, useApi } from '../../ui/components';
 import { useI18n, type MessageKey } from '../../ui/i18n';
+import { isShortcut } from '../keys';
+import { DeclineDialog, useRequestText } from './Notices';
 import { PendingTags } from './parts';
 
-type Dialog = 'issue' | 'cancel' | 'credit' | null;
+type Dialog = 'issue' | 'cancel' | 'credit' | 'decline' | null;
 
 const EVENT_KEYS: Record<string, MessageKey> = {
   created: 'timeline.created',
@@ -41,13 +43,35 @@ export function OrderDetailScreen({ id }: { id: string }) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const load = useCallback(() => api['orders.get']({ id }).then((d) => (setDetail(d), setError(null)), setError), [api, id]);
+  const [requests, setRequests] = useState<NoticeView[]>([]);
+  const requestText = useRequestText();
+
+  const load = useCallback(
+    () =>
+      Promise.all([api['orders.get']({ id }), api['notices.list']({ orderId: id, openOnly: true })]).then(([d, n]) => (setDetail(d), setRequests(n), setError(null)), setError),
+    [api, id],
+  );
   useEffect(() => {
     void load();
-    // Provider outcomes (SMS delivered, credit approved) arrive in the background.
+    // Provider outcomes (SMS delivered, credit approved) and central requests arrive in the background.
     const timer = setInterval(() => void load(), 2500);
     return () => clearInterval(timer);
   }, [load]);
+
+  // One keystroke from a central cancellation request to the cancel dialog, pre-filled.
+  const request = requests[0] ?? null;
+  const canCancel = detail?.allowed.cancel ?? false;
+  useEffect(() => {
+    if (!request || !canCancel) return;
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.key === 'm' || e.key === 'M') && isShortcut(e)) {
+        e.preventDefault();
+        setDialog('cancel');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [request, canCancel]);
 
   if (!detail) return <div className="screen">{error ? <ErrorBox error={error} /> : t('common.loading')}</div>;
   const { order, patient, invoice, plan } = detail;
@@ -82,6 +106,20 @@ export function OrderDetailScreen({ id }: { id: string }) {
         {detail.allowed.credit ? <button type="button" onClick={() => setDialog('credit')}>{t('detail.credit')}</button> : null}
         {invoice ? <button type="button" onClick={() => void pdf()}>{t('detail.pdf')}</button> : null}
       </div>
+      {requests.map((r) => (
+        <div key={r.id} className="request-banner" role="alert" data-testid="cancellation-request">
+          <span>{requestText(r)}</span>
+          <span className="spacer" />
+          {r === request && detail.allowed.cancel ? (
+            <button type="button" className="danger" aria-keyshortcuts="M" onClick={() => setDialog('cancel')}>
+              {t('notices.bannerAction')} <kbd>M</kbd>
+            </button>
+          ) : r === request ? (
+            <span>{t('notices.cannotCancel', { status: t(`status.${order.status}` as MessageKey).toLocaleLowerCase(i18n.language) })}</span>
+          ) : null}
+          {r === request ? <button type="button" onClick={() => setDialog('decline')}>{t('notices.decline')}</button> : null}
+        </div>
+      ))}
       {notice ? <Notice kind="ok">{notice}</Notice> : null}
       <ErrorBox error={error} />
       <div className="grid2">
@@ -187,7 +225,19 @@ export function OrderDetailScreen({ id }: { id: string }) {
         </section>
       </div>
       {dialog === 'issue' ? <IssueDialog orderId={order.id} onClose={() => setDialog(null)} onDone={(n) => done(t('issue.done', { number: n }))} /> : null}
-      {dialog === 'cancel' ? <CancelDialog orderId={order.id} onClose={() => setDialog(null)} onDone={() => done(t('status.cancelled'))} /> : null}
+      {dialog === 'cancel' ? (
+        <CancelDialog
+          orderId={order.id}
+          request={request}
+          onClose={() => setDialog(null)}
+          onDone={async () => {
+            // The cancellation answers the request: record that it was handled here.
+            if (request) await api['notices.handle']({ id: request.id, outcome: 'cancelled' }).catch(() => undefined);
+            done(t('status.cancelled'));
+          }}
+        />
+      ) : null}
+      {dialog === 'decline' && request ? <DeclineDialog notice={request} onClose={() => setDialog(null)} onDone={() => done(t('notices.handled'))} /> : null}
       {dialog === 'credit' ? <CreditDialog orderId={order.id} creditable={detail.creditable} onClose={() => setDialog(null)} onDone={() => done(t('detail.credited'))} /> : null}
     </div>
   );
@@ -263,11 +313,12 @@ function IssueDialog({ orderId, onClose, onDone }: { orderId: string; onClose: (
   );
 }
 
-function CancelDialog({ orderId, onClose, onDone }: { orderId: string; onClose: () => void; onDone: () => void }) {
+/** The cancel flow; from a central request it starts with the request's reason and comment. */
+function CancelDialog({ orderId, request, onClose, onDone }: { orderId: string; request: NoticeView | null; onClose: () => void; onDone: () => void | Promise<void> }) {
   const api = useApi();
   const { t } = useI18n();
-  const [reason, setReason] = useState('');
-  const [note, setNote] = useState('');
+  const [reason, setReason] = useState(() => (request && CancelReason.safeParse(request.reason).success ? request.reason : ''));
+  const [note, setNote] = useState(request?.note ?? '');
   const [error, setError] = useState<unknown>(null);
   const [missing, setMissing] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -276,7 +327,7 @@ function CancelDialog({ orderId, onClose, onDone }: { orderId: string; onClose: 
     if (!r.success) return setMissing(true);
     try {
       await api['orders.cancel']({ orderId, reason: r.data, note: note.trim() || null });
-      onDone();
+      await onDone();
     } catch (err) {
       setError(err);
     }

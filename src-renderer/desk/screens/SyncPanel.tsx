@@ -58,6 +58,12 @@ export function SyncPanel() {
             {t('sync.lastSync')}: {status.lastSyncAt ? i18n.dateTime(status.lastSyncAt) : t('sync.never')}
           </p>
           {status.lastError ? <Notice kind="warn">{status.lastError}</Notice> : null}
+          {status.activityUpload.refused ? (
+            <div className="msg msg-error" role="alert" data-testid="activity-refused">
+              {t('sync.activityRefused')} <span className="muted">{status.activityUpload.refused}</span>
+            </div>
+          ) : null}
+          {status.activityUpload.pending > 0 ? <p className="muted" data-testid="activity-pending">{t('sync.activityPending', { count: i18n.count(status.activityUpload.pending) })}</p> : null}
           {status.progress ? (
             <div className="progress">
               <label>{status.progress.label}</label>

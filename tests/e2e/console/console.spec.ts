@@ -147,6 +147,29 @@ test('a system admin creates a clinic and an enrolment code, finds an order acro
     deskDb.close();
   }
 
+  // ...and shows it to the desk's staff: a badge in the navigation, the list of requests, and an
+  // unmissable banner on the order with a one-keystroke path to the (pre-filled) cancel flow.
+  const desk = await page.context().newPage();
+  await login(desk, deskUrl);
+  await expect(desk.getByTestId('notices-badge')).toHaveText('1', { timeout: 30_000 });
+  await desk.getByRole('navigation').getByRole('link', { name: /Begäranden/ }).click();
+  const open = desk.getByTestId('notices-open');
+  await expect(open).toContainText('Centralen begär makulering: Patientens begäran, Patienten har ringt in och avbokat. Begärt av Sara Systemsson');
+  await open.getByRole('link').first().click();
+  await expect(desk.getByRole('heading', { name: /^Order K/ })).toBeVisible();
+  expect(desk.url()).toContain(deskOrderId);
+  await expect(desk.getByTestId('cancellation-request')).toContainText('Centralen begär makulering: Patientens begäran, Patienten har ringt in och avbokat. Begärt av Sara Systemsson');
+  await desk.keyboard.press('m');
+  const cancelDialog = desk.getByRole('dialog');
+  await expect(cancelDialog.getByLabel('Anledning *')).toHaveValue('patient_request');
+  await expect(cancelDialog.getByLabel('Kommentar')).toHaveValue('Patienten har ringt in och avbokat');
+  await cancelDialog.getByRole('button', { name: 'Makulera', exact: true }).click();
+  await expect(desk.getByTestId('cancellation-request')).toHaveCount(0);
+  await expect(desk.getByTestId('notices-badge')).toHaveCount(0);
+  await desk.getByRole('navigation').getByRole('link', { name: /Begäranden/ }).click();
+  await expect(desk.getByTestId('notices-handled')).toContainText('Hanterad');
+  await desk.close();
+
   // The activity log shows the logins and the request; every chain verifies.
   await page.getByRole('navigation').getByRole('link', { name: 'Aktivitetslogg' }).click();
   await expect(page.getByTestId('activity')).toContainText('order.cancellation_request');

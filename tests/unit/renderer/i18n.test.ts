@@ -64,6 +64,7 @@ describe('small desk helpers', () => {
   });
   it('routes only known screens and ids', () => {
     expect(parseRoute('#/orders/new')).toEqual({ name: 'newOrder' });
+    expect(parseRoute('#/notices')).toEqual({ name: 'notices' });
     expect(parseRoute('#/orders/6f1c0a52-6b1d-4c36-9d8e-1f2a3b4c5d6e')).toEqual({ name: 'order', id: '6f1c0a52-6b1d-4c36-9d8e-1f2a3b4c5d6e' });
     expect(parseRoute('#/orders/../../etc')).toEqual({ name: 'orders' });
     expect(parseRoute('#token=abc')).toEqual({ name: 'orders' });
