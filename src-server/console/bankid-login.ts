@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { failedMessage } from '../../src-shared/domain/bankid-messages';
 import type { ConsoleBankIdPoll, ConsoleBankIdStart } from '../../src-shared/schemas/console';
 import { appendServerActivity } from '../accounts/activity';
 import { qrText, type ServerBankId } from '../accounts/bankid';
@@ -8,16 +9,6 @@ import { accountsDb } from '../accounts/schema';
 import { loadServiceSettings } from '../accounts/settings';
 import { openConsoleSession } from './session';
 
-const FAILED_TEXT: Record<string, string> = {
-  expiredTransaction: 'BankID-appen svarade inte i tid. Försök igen. / The BankID app did not respond in time.',
-  certificateErr: 'Ditt BankID går inte att använda. / Your BankID cannot be used.',
-  userCancel: 'Åtgärden avbröts. / Cancelled.',
-  cancelled: 'Åtgärden avbröts. Försök igen. / Cancelled, try again.',
-  startFailed: 'BankID-appen startade inte. / The BankID app did not start.',
-  userDeclinedCall: 'Inloggningen avbröts. / The login was declined.',
-  notSupportedByUserApp: 'Uppdatera BankID-appen. / Update the BankID app.',
-  transactionRiskBlocked: 'Inloggningen stoppades av säkerhetsskäl. / Blocked for security reasons.',
-};
 
 function endUserIp(ip: string): string {
   const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
@@ -58,7 +49,8 @@ export async function pollConsoleBankId(ctx: AccountsContext, bankid: ServerBank
   if (Number(spent.numUpdatedRows) !== 1) throw refuse(404, 'unknown_bankid_order', 'This BankID login is already finished. Start again.', 'id');
   if (c.status === 'failed') {
     const hint = c.hintCode ?? 'unknown';
-    return { status: 'failed', hintCode: hint, message: FAILED_TEXT[hint] ?? 'Okänt fel. Försök igen. / Unknown error, try again.' };
+    const text = failedMessage(hint, { sameDevice: false });
+    return { status: 'failed', hintCode: hint, message: `${text.sv} / ${text.en}` };
   }
   const pn = c.completionData.user.personalNumber;
   const origin: Origin = { ip, surface: 'console', deviceId: null };

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { ConsoleBankIdPoll, ConsoleBankIdStart, ConsoleSession } from '../../../src-shared/schemas/console';
 import { call, ConsoleApiError, fieldError } from '../api';
 import { QrCode } from '../../ui/QrCode';
+import { failedMessage, pendingMessage } from '../../../src-shared/domain/bankid-messages';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, useAction } from '../parts';
 
 /** Password + PIN, or BankID run by the server (the console only draws the QR text it is given). */
 export function Login({ onSession }: { onSession: (s: ConsoleSession) => void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [pin, setPin] = useState('');
@@ -55,7 +56,7 @@ export function Login({ onSession }: { onSession: (s: ConsoleSession) => void })
               if (timer.current) window.clearInterval(timer.current);
               setBankId(null);
               if (p.status === 'complete') onSession(p.session);
-              else setError(new ConsoleApiError(200, p.hintCode, p.message, null));
+              else setError(new ConsoleApiError(200, p.hintCode, failedMessage(p.hintCode, { sameDevice: false })[language], null));
             }
           })
           .catch((e: unknown) => {
@@ -78,7 +79,8 @@ export function Login({ onSession }: { onSession: (s: ConsoleSession) => void })
         <section className="card" data-testid="bankid">
           <p>{t('bankIdScan')}</p>
           <QrCode text={bankId.qr} label={t('bankIdQr')} testId="bankid-qr" />
-          {bankId.hint ? <p className="muted">{bankId.hint}</p> : null}
+          {/* BankID's own words (RFA texts), which people know from every other BankID login. */}
+          <p className="muted" role="status" data-testid="bankid-hint">{pendingMessage(bankId.hint ?? 'outstandingTransaction', { sameDevice: false })[language]}</p>
           <p>
             <a href={`bankid:///?autostarttoken=${bankId.autoStartToken}&redirect=null`}>{t('bankIdOpen')}</a>
           </p>

@@ -360,6 +360,13 @@ describe.each(DB_KINDS)('console login by BankID against the simulator (%s)', (k
     const r = await poll(s.body.id);
     expect(r.status).toBe(403);
     expect(r.body.error).toBe('no_user_for_personnummer');
+    // BankID's own RFA texts, which people know from every other BankID login.
+    const rfa: Record<string, string> = {
+      userCancel: 'Åtgärden avbruten.',
+      expiredTransaction: 'BankID-appen svarar inte.',
+      certificateErr: 'för gammalt eller spärrat',
+      startFailed: 'Misslyckades att läsa av QR-koden.',
+    };
     for (const hintCode of ['userCancel', 'expiredTransaction', 'certificateErr', 'startFailed']) {
       const o = await start();
       if (hintCode === 'userCancel') await sim.control.userCancel();
@@ -368,6 +375,7 @@ describe.each(DB_KINDS)('console login by BankID against the simulator (%s)', (k
       const f = await poll(o.body.id);
       expect(f.status).toBe(200);
       expect(f.body).toMatchObject({ status: 'failed', hintCode });
+      expect((f.body as { message: string }).message).toContain(rfa[hintCode]);
     }
   });
 });
