@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BankIdControlClient } from '../../../src-sandbox/bankid/control-client';
 
@@ -123,8 +123,10 @@ export class Stack {
     const code = this.enrolmentCodes.shift();
     if (!code) throw new Error('no enrolment code left');
     const { event: _e, ...urls } = this.sandbox!.line;
+    // The desk's name is also its keychain service (start-desk.ts): unique per stack, so specs run
+    // one after another in a worker never read each other's device credential.
     const p = await startProc('start-desk.ts', [
-      `--data=${join(this.dir, `desk${n}`)}`, `--server=${this.serverUrl}`, `--enrol=${code}`, `--name=e2e-${process.pid}-${n}`,
+      `--data=${join(this.dir, `desk${n}`)}`, `--server=${this.serverUrl}`, `--enrol=${code}`, `--name=e2e-${basename(this.dir)}-${n}`,
       `--prefix=D${n}`, `--ocr=${n}`, '--poll=500',
     ], { KASSA_SANDBOX: JSON.stringify(urls) });
     this.desks.push(p);
