@@ -11,8 +11,8 @@ import type { Doc, Executor } from './clinic-writer';
  * so these writes skip it:
  *  - SQLite: one cached prepared single-row statement per table, run on the connection that holds
  *    the transaction (better-sqlite3 is synchronous: nothing else can run on it meanwhile);
- *  - PostgreSQL: one statement per table per call, with each column sent as one array and spread
- *    by unnest(), so the SQL text never changes with the row count.
+ *  - PostgreSQL: one statement per table per call, its rows sent as one json parameter (see
+ *    postgresWriter), so the SQL text never changes with the row count.
  * Both must be called inside the caller's transaction (`trx`).
  */
 export interface BulkWriter {
@@ -27,13 +27,6 @@ export interface BulkWriter {
 
 /** A change as staged: the document itself, serialized by the writer in the form it sends. */
 export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null };
-
-/** The newest change of each entity that has data: what its `entities` row must hold. */
-function newestPerEntity<R extends { entity: string; entity_id: string }>(rows: readonly R[], hasData: (r: R) => boolean): R[] {
-  const newest = new Map<string, R>();
-  for (const r of rows) newest.set(`${r.entity}\u0000${r.entity_id}`, r);
-  return [...newest.values()].filter(hasData);
-}
 
 const writers = new WeakMap<ServerDb, BulkWriter>();
 
@@ -74,10 +67,14 @@ function sqliteWriter(db: Database.Database): BulkWriter {
     async appendChanges(_trx, rows) {
       inTransaction();
       const { change, entity } = st();
-      const json = rows.map((r) => (r.doc === null ? null : JSON.stringify(r.doc)));
-      rows.forEach((r, i) => change.run(r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json[i], r.mutation_id, r.created_at));
-      const at = new Map(rows.map((r, i) => [r, i]));
-      for (const r of newestPerEntity(rows, (x) => x.doc !== null)) entity.run(r.clinic_id, r.entity, r.entity_id, json[at.get(r)!], r.cursor);
+      // Each document is serialized once, for its change and, if it is the entity's newest, its row.
+      const newest = new Map<string, { r: ChangeRow; json: string | null }>();
+      for (const r of rows) {
+        const json = r.doc === null ? null : JSON.stringify(r.doc);
+        change.run(r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json, r.mutation_id, r.created_at);
+        newest.set(`${r.entity}\u0000${r.entity_id}`, { r, json });
+      }
+      for (const { r, json } of newest.values()) if (json !== null) entity.run(r.clinic_id, r.entity, r.entity_id, json, r.cursor);
     },
   };
 }
