@@ -209,26 +209,21 @@ function pageOf(rows: ListDbRow[], q: OrderListQuery): OrderPage {
  */
 function newestMatches(store: LocalStore, clinicId: string, match: string, n: number): ListDbRow[] | null {
   const columns = [...ORDER_LIST_COLUMNS, 'patient_sort'].map((c) => `orders.${c}`).join(', ');
-  const read = prepared(store.sqlite, `SELECT ${columns} FROM orders_fts CROSS JOIN orders ON orders.local_id = orders_fts.rowid
-    WHERE orders_fts MATCH ? AND orders.clinic_id = ? ORDER BY orders_fts.rowid DESC LIMIT ?`);
+  // Read CANDIDATE_FACTOR × n: orders of one day are not in created order among themselves (times
+  // of day vary, a day is ~1,400 orders at 1M), so the n-th newest must sit well inside the window.
+  const candidates = prepared(store.sqlite, `SELECT ${columns} FROM orders_fts CROSS JOIN orders ON orders.local_id = orders_fts.rowid
+    WHERE orders_fts MATCH ? AND orders.clinic_id = ? ORDER BY orders_fts.rowid DESC LIMIT ?`).all(match, clinicId, n * CANDIDATE_FACTOR) as ListDbRow[];
+  const byCreatedDesc = (a: ListDbRow, b: ListDbRow) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.local_id - a.local_id);
+  candidates.sort(byCreatedDesc);
+  if (candidates.length < n * CANDIDATE_FACTOR) return candidates.slice(0, n); // every match of this clinic
+  const lowestId = Math.min(...candidates.map((r) => r.local_id));
+  const nth = candidates[n - 1]!.created_at;
   // Any order (matching or not, any clinic: cheaper and only stricter) below the window created at
   // or after the n-th newest candidate could belong on the page.
-  const outOfOrder = prepared(store.sqlite, 'SELECT 1 FROM orders INDEXED BY orders_created WHERE created_at >= ? AND local_id < ? LIMIT 1');
-  const byCreatedDesc = (a: ListDbRow, b: ListDbRow) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.local_id - a.local_id);
-  // Orders of one day are not in created order among themselves (times of day vary; a day is
-  // ~1,400 orders at 1M), so the n-th newest must sit well inside the window. A common name fills
-  // a small window within hours, so when the check fails the window grows (reading more matches in
-  // rowid order costs far less than the general plan, which sorts every match) before giving up.
-  for (const factor of CANDIDATE_FACTORS) {
-    const candidates = read.all(match, clinicId, n * factor) as ListDbRow[];
-    candidates.sort(byCreatedDesc);
-    if (candidates.length < n * factor) return candidates.slice(0, n); // every match of this clinic
-    const lowestId = Math.min(...candidates.map((r) => r.local_id));
-    if (!outOfOrder.get(candidates[n - 1]!.created_at, lowestId)) return candidates.slice(0, n);
-  }
-  return null;
+  const outOfOrder = prepared(store.sqlite, 'SELECT 1 FROM orders INDEXED BY orders_created WHERE created_at >= ? AND local_id < ? LIMIT 1').get(nth, lowestId);
+  return outOfOrder ? null : candidates.slice(0, n);
 }
-const CANDIDATE_FACTORS = [4, 16, 64];
+const CANDIDATE_FACTOR = 4;
 
 const EMPTY_FILTER = OrderFilter.parse({});
 function isUnfiltered(f: OrderFilter): boolean {
