@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deviceAuthorization, type PullPage, type PushResponse } from '../../../src-shared/sync/protocol';
-import { api, createBackend, createClinic, DB_KINDS, enrolmentCode, patientInput, startServer, type RunningServer, type TestBackend, type TestClinic } from './support/harness';
+import { api, DB_KINDS, enrolmentCode, patientInput } from './support/harness';
+import { freshClinicServer } from './support/per-test';
 
 /**
  * The push path writes its rows with its own statements (src-server/sync/bulk-write.ts): on
@@ -11,31 +12,18 @@ import { api, createBackend, createClinic, DB_KINDS, enrolmentCode, patientInput
  * changed it.
  */
 describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) => {
-  let backend: TestBackend;
-  let server: RunningServer;
-  let clinic: TestClinic;
-
-  beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await backend.dispose();
-  });
+  const t = freshClinicServer(kind);
 
   it('keeps every change in the feed and the newest in the entity row, across pushes', async () => {
-    const r = await api<{ deviceId: string; deviceCredential: string }>(server.url, 'POST', '/v1/enrol', { code: await enrolmentCode(server.url, clinic.clinicId), deviceName: 'Desk' });
+    const r = await api<{ deviceId: string; deviceCredential: string }>(t.server.url, 'POST', '/v1/enrol', { code: await enrolmentCode(t.server.url, t.clinic.clinicId), deviceName: 'Desk' });
     const auth = { authorization: deviceAuthorization(r.body.deviceId, r.body.deviceCredential) };
     let seq = 0;
-    const m = (name: string, payload: unknown) => ({ mutationId: randomUUID(), deviceId: r.body.deviceId, seq: ++seq, name, actorUserId: clinic.userId, payload, clientTime: new Date().toISOString() });
+    const m = (name: string, payload: unknown) => ({ mutationId: randomUUID(), deviceId: r.body.deviceId, seq: ++seq, name, actorUserId: t.clinic.userId, payload, clientTime: new Date().toISOString() });
     const p = patientInput();
     const other = patientInput();
     // Quotes, backslashes, å/ä/ö and an emoji must survive the trip byte for byte.
     const tricky = 'Åsa "Lillan" Öberg \\ 🦷';
-    const first = await api<PushResponse>(server.url, 'POST', '/v1/sync/push', {
+    const first = await api<PushResponse>(t.server.url, 'POST', '/v1/sync/push', {
       mutations: [
         m('patient.create', p),
         m('patient.update', { id: p.id, patch: { firstName: 'Ärla' } }),
@@ -46,10 +34,10 @@ describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) =>
     expect(first.status).toBe(200);
     expect(first.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
 
-    const db = server.app.sdb.db;
-    const row = async (id: string) => db.selectFrom('entities').select(['data', 'version', 'cursor']).where('clinic_id', '=', clinic.clinicId).where('entity', '=', 'patient').where('id', '=', id).executeTakeFirstOrThrow();
+    const db = t.server.app.sdb.db;
+    const row = async (id: string) => db.selectFrom('entities').select(['data', 'version', 'cursor']).where('clinic_id', '=', t.clinic.clinicId).where('entity', '=', 'patient').where('id', '=', id).executeTakeFirstOrThrow();
     const feed = async () => {
-      const page = await api<PullPage>(server.url, 'GET', '/v1/sync/pull?cursor=0&limit=500', undefined, auth);
+      const page = await api<PullPage>(t.server.url, 'GET', '/v1/sync/pull?cursor=0&limit=500', undefined, auth);
       return page.body.changes.filter((c) => c.entity === 'patient');
     };
 
@@ -68,7 +56,7 @@ describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) =>
     expect(Number(otherRow.cursor)).toBe(changes.find((c) => c.entityId === other.id)!.cursor);
 
     // A later push updates the existing row: newer data and cursor, version + 1.
-    const second = await api<PushResponse>(server.url, 'POST', '/v1/sync/push', { mutations: [m('patient.update', { id: p.id, patch: { phone: '+46701234567' } })] }, auth);
+    const second = await api<PushResponse>(t.server.url, 'POST', '/v1/sync/push', { mutations: [m('patient.update', { id: p.id, patch: { phone: '+46701234567' } })] }, auth);
     expect(second.body.results.map((x) => x.status)).toEqual(['applied']);
     changes = await feed();
     const newest = changes.filter((c) => c.entityId === p.id).at(-1)!;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deviceAuthorization, type PullPage, type PushRequest, type PushResponse } from '../../../src-shared/sync/protocol';
 import { defaultRegistry } from '../../../src-server/commands';
 import { groupCommitter } from '../../../src-server/sync/group-commit';
 import { applyPush, PushRefused, type PushHooks } from '../../../src-server/sync/push';
-import { api, createBackend, createClinic, DB_KINDS, enrolmentCode, orderInput, patientInput, startServer, type RunningServer, type TestBackend, type TestClinic } from './support/harness';
+import { api, DB_KINDS, enrolmentCode, orderInput, patientInput } from './support/harness';
+import { freshClinicServer } from './support/per-test';
 
 const DESKS = 6;
 
@@ -17,33 +18,20 @@ const DESKS = 6;
  * must have no hole, and replaying everything must change nothing.
  */
 describe.each(DB_KINDS)('concurrent pushes share one commit (%s)', (kind) => {
-  let backend: TestBackend;
-  let server: RunningServer;
-  let clinic: TestClinic;
-
-  beforeEach(async () => {
-    backend = await createBackend(kind);
-    server = await startServer(backend);
-    clinic = await createClinic(server.url);
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await backend.dispose();
-  });
+  const t = freshClinicServer(kind);
 
   it('answers each push on its own, keeps a failing one out, leaves no feed hole, and a replay is a no-op', async () => {
     const desks = [];
     for (let i = 0; i < DESKS; i++) {
-      const code = await enrolmentCode(server.url, clinic.clinicId);
-      const r = await api<{ deviceId: string; deviceCredential: string }>(server.url, 'POST', '/v1/enrol', { code, deviceName: `Desk ${i}` });
+      const code = await enrolmentCode(t.server.url, t.clinic.clinicId);
+      const r = await api<{ deviceId: string; deviceCredential: string }>(t.server.url, 'POST', '/v1/enrol', { code, deviceName: `Desk ${i}` });
       desks.push({ id: r.body.deviceId, auth: { authorization: deviceAuthorization(r.body.deviceId, r.body.deviceCredential) } });
     }
     const body = (d: { id: string }, firstSeq: number, n: number, bad = -1) => ({
       mutations: Array.from({ length: n }, (_, k) => {
         const p = patientInput();
         return {
-          mutationId: randomUUID(), deviceId: d.id, seq: firstSeq + k, name: k % 2 ? 'order.create' : 'patient.create', actorUserId: clinic.userId,
+          mutationId: randomUUID(), deviceId: d.id, seq: firstSeq + k, name: k % 2 ? 'order.create' : 'patient.create', actorUserId: t.clinic.userId,
           payload: k === bad ? { ...p, personnummer: 'not a personnummer' } : k % 2 ? orderInput(lastPatient!) : ((lastPatient = p.id), p), clientTime: new Date().toISOString(),
         };
       }),
@@ -59,14 +47,14 @@ describe.each(DB_KINDS)('concurrent pushes share one commit (%s)', (kind) => {
       failing: body(failing, 1, 4),
     };
     const failingIds = new Set(bodies.failing.mutations.map((m) => m.mutationId));
-    const committer = groupCommitter(server.app.sdb);
+    const committer = groupCommitter(t.server.app.sdb);
     const before = { ...committer.stats };
     const registry = defaultRegistry();
     // Called as the push route calls it (after authentication), so every push reaches the queue at
     // once; the HTTP path itself is covered by the other sync tests and the benchmark.
     type Answer = { status: number; body: Partial<PushResponse> & Pick<PushResponse, 'results'> & { error?: string; expectedSeq?: number } };
     const push = (b: PushRequest, d: { id: string }, hooks: PushHooks = {}): Promise<Answer> =>
-      applyPush(server.app.sdb, { id: d.id, clinicId: clinic.clinicId }, b, registry, hooks).then(
+      applyPush(t.server.app.sdb, { id: d.id, clinicId: t.clinic.clinicId }, b, registry, hooks).then(
         (body) => ({ status: 200, body }),
         (e: unknown) => (e instanceof PushRefused ? { status: e.status, body: { results: [], error: e.code, ...e.extra } } : { status: 500, body: { results: [], error: String(e) } }),
       );
@@ -113,7 +101,7 @@ describe.each(DB_KINDS)('concurrent pushes share one commit (%s)', (kind) => {
     expect(f!.body.error).toContain('test: this push fails');
 
     // The failing push left nothing: no records, no entities, no changes, and its desk's seq is unused.
-    const db = server.app.sdb.db;
+    const db = t.server.app.sdb.db;
     const failingDevice = await db.selectFrom('devices').select('last_seq').where('id', '=', failing.id).executeTakeFirstOrThrow();
     expect(Number(failingDevice.last_seq)).toBe(0);
     expect(await db.selectFrom('mutations').select('seq').where('device_id', '=', failing.id).execute()).toEqual([]);
@@ -124,32 +112,32 @@ describe.each(DB_KINDS)('concurrent pushes share one commit (%s)', (kind) => {
     const pulled: number[] = [];
     let cursor = 0;
     for (;;) {
-      const page = await api<PullPage>(server.url, 'GET', `/v1/sync/pull?cursor=${cursor}&limit=500`, undefined, holder.auth);
+      const page = await api<PullPage>(t.server.url, 'GET', `/v1/sync/pull?cursor=${cursor}&limit=500`, undefined, holder.auth);
       pulled.push(...page.body.changes.map((c) => c.cursor));
       cursor = page.body.nextCursor;
       if (!page.body.hasMore) break;
     }
-    const clinicRow = await db.selectFrom('clinics').select('change_seq').where('id', '=', clinic.clinicId).executeTakeFirstOrThrow();
+    const clinicRow = await db.selectFrom('clinics').select('change_seq').where('id', '=', t.clinic.clinicId).executeTakeFirstOrThrow();
     expect(pulled).toEqual(Array.from({ length: Number(clinicRow.change_seq) }, (_, i) => i + 1));
     // 4 + 6 + 3 + 4 applied mutations each wrote one change (patients and orders).
-    const applied = await db.selectFrom('changes').select('mutation_id').where('clinic_id', '=', clinic.clinicId).where('mutation_id', 'is not', null).execute();
+    const applied = await db.selectFrom('changes').select('mutation_id').where('clinic_id', '=', t.clinic.clinicId).where('mutation_id', 'is not', null).execute();
     expect(applied.length).toBe(17);
 
     // The failing desk pushes again and is applied now.
-    const http = (b: unknown, d: { auth: Record<string, string> }) => api<PushResponse>(server.url, 'POST', '/v1/sync/push', b, d.auth);
+    const http = (b: unknown, d: { auth: Record<string, string> }) => api<PushResponse>(t.server.url, 'POST', '/v1/sync/push', b, d.auth);
     const again = await http(bodies.failing, failing);
     expect(again.status).toBe(200);
     expect(again.body.results.map((r) => r.status)).toEqual(Array(4).fill('applied'));
 
     // Replaying everything at once over HTTP is a no-op: duplicates with the original outcome, no new change.
-    const seqBefore = Number((await db.selectFrom('clinics').select('change_seq').where('id', '=', clinic.clinicId).executeTakeFirstOrThrow()).change_seq);
+    const seqBefore = Number((await db.selectFrom('clinics').select('change_seq').where('id', '=', t.clinic.clinicId).executeTakeFirstOrThrow()).change_seq);
     const replay = await Promise.all([http(bodies.holder, holder), http(bodies.plain, plain), http(bodies.invalid, invalid), http(bodies.twice, twice), http(bodies.failing, failing)]);
     for (const r of replay) {
       expect(r.status).toBe(200);
       expect(r.body.results.every((x) => x.status === 'duplicate')).toBe(true);
     }
     expect(replay[2]!.body.results.map((r) => (r.status === 'duplicate' ? r.original : r.status))).toEqual(['applied', 'applied', 'rejected', 'applied']);
-    const seqAfter = Number((await db.selectFrom('clinics').select('change_seq').where('id', '=', clinic.clinicId).executeTakeFirstOrThrow()).change_seq);
+    const seqAfter = Number((await db.selectFrom('clinics').select('change_seq').where('id', '=', t.clinic.clinicId).executeTakeFirstOrThrow()).change_seq);
     expect(seqAfter).toBe(seqBefore);
   });
 });
