@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ChangeEntity } from '../../src-shared/sync/protocol';
 import type { DatabaseKind } from '../db/connect';
 import type { ServerDatabase } from '../db/schema';
-import type { BulkWriter } from './bulk-write';
+import type { FeedStore } from './feed-store';
 
 export type Executor = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 export type Doc = Record<string, unknown>;
@@ -23,7 +23,6 @@ interface Layer {
 
 const emptyLayer = (): Layer => ({ docs: new Map(), uniques: new Map(), changes: [] });
 const docKey = (entity: string, id: string) => `${entity}\u0000${id}`;
-const CHUNK = 500;
 
 /**
  * Takes the clinic's row lock for the rest of the transaction. Every transaction that writes a
@@ -54,7 +53,8 @@ export class ClinicWriter {
   constructor(
     private readonly trx: Executor,
     readonly clinicId: string,
-    private readonly bulk: BulkWriter,
+    /** Where reads and writes go: the database directly, or the write-behind pipeline's stage. */
+    readonly store: FeedStore,
   ) {}
 
   begin(): void {
@@ -79,8 +79,8 @@ export class ClinicWriter {
   }
 
   /**
-   * Reads the listed entities and unique keys in two queries, so a batch of hundreds of mutations
-   * does not pay a round trip per lookup. Anything not prefetched is still read on demand.
+   * Reads the listed entities and unique keys in one query per kind, so a batch of hundreds of
+   * mutations does not pay a round trip per lookup. Anything not prefetched is still read on demand.
    */
   async prefetch(entities: readonly (readonly [ChangeEntity, string])[], uniques: readonly (readonly [string, string])[]): Promise<void> {
     // Grouped by entity / kind so every query walks the primary key (clinic, entity|kind, id|key).
@@ -88,23 +88,15 @@ export class ClinicWriter {
     for (const [e, id] of entities) if (!this.loadedDocs.has(docKey(e, id))) (docsByEntity.get(e) ?? docsByEntity.set(e, new Set()).get(e)!).add(id);
     for (const [entity, idSet] of docsByEntity) {
       const ids = [...idSet];
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK);
-        const rows = await this.trx.selectFrom('entities').select(['id', 'data']).where('clinic_id', '=', this.clinicId).where('entity', '=', entity).where('id', 'in', chunk).execute();
-        for (const id of chunk) this.loadedDocs.set(docKey(entity, id), null);
-        for (const r of rows) this.loadedDocs.set(docKey(entity, r.id), JSON.parse(r.data) as Doc);
-      }
+      const found = await this.store.docs(this.trx, this.clinicId, entity, ids);
+      for (const id of ids) this.loadedDocs.set(docKey(entity, id), found.get(id) ?? null);
     }
     const keysByKind = new Map<string, Set<string>>();
     for (const [kind, key] of uniques) if (!this.loadedUniques.has(`${kind}\u0000${key}`)) (keysByKind.get(kind) ?? keysByKind.set(kind, new Set()).get(kind)!).add(key);
     for (const [kind, keySet] of keysByKind) {
       const keys = [...keySet];
-      for (let i = 0; i < keys.length; i += CHUNK) {
-        const chunk = keys.slice(i, i + CHUNK);
-        const rows = await this.trx.selectFrom('unique_keys').select(['key', 'owner_id']).where('clinic_id', '=', this.clinicId).where('kind', '=', kind).where('key', 'in', chunk).execute();
-        for (const key of chunk) this.loadedUniques.set(`${kind}\u0000${key}`, null);
-        for (const r of rows) this.loadedUniques.set(`${kind}\u0000${r.key}`, r.owner_id);
-      }
+      const found = await this.store.owners(this.trx, this.clinicId, kind, keys);
+      for (const key of keys) this.loadedUniques.set(`${kind}\u0000${key}`, found.get(key) ?? null);
     }
   }
 
@@ -120,14 +112,9 @@ export class ClinicWriter {
       const d = this.loadedDocs.get(k) ?? null;
       return d && structuredClone(d);
     }
-    const row = await this.trx
-      .selectFrom('entities')
-      .select('data')
-      .where('clinic_id', '=', this.clinicId)
-      .where('entity', '=', entity)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.data) as Doc) : null;
+    // Copied: the store may hand out documents it keeps (the write-behind stage does).
+    const d = (await this.store.docs(this.trx, this.clinicId, entity, [id])).get(id) ?? null;
+    return d && structuredClone(d);
   }
 
   /** Whether the entity exists, without copying it (handlers that only check for it). */
@@ -161,14 +148,8 @@ export class ClinicWriter {
       this.top.uniques.set(k, owner);
       return true;
     }
-    const row = await this.trx
-      .selectFrom('unique_keys')
-      .select('owner_id')
-      .where('clinic_id', '=', this.clinicId)
-      .where('kind', '=', kind)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (row) return row.owner_id === owner;
+    const found = (await this.store.owners(this.trx, this.clinicId, kind, [key])).get(key);
+    if (found !== undefined) return found === owner;
     this.top.uniques.set(k, owner);
     return true;
   }
@@ -190,16 +171,10 @@ export class ClinicWriter {
         const [kind = '', key = ''] = k.split('\u0000');
         return { clinic_id: this.clinicId, kind, key, owner_id: owner };
       });
-      await this.bulk.insertUniqueKeys(this.trx, rows);
+      await this.store.insertUniqueKeys(this.trx, rows);
     }
     if (changes.length === 0) return null;
-    const bumped = await this.trx
-      .updateTable('clinics')
-      .set((eb) => ({ change_seq: eb('change_seq', '+', changes.length) }))
-      .where('id', '=', this.clinicId)
-      .returning('change_seq')
-      .executeTakeFirstOrThrow();
-    const last = Number(bumped.change_seq);
+    const last = await this.store.allocateCursors(this.trx, this.clinicId, changes.length);
     const first = last - changes.length + 1;
     const rows = changes.map((c, i) => ({
       clinic_id: this.clinicId,
@@ -211,7 +186,7 @@ export class ClinicWriter {
       mutation_id: c.mutationId,
       created_at: now,
     }));
-    await this.bulk.appendChanges(this.trx, rows);
+    await this.store.appendChanges(this.trx, rows);
     return last;
   }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
-import { bulkWriter } from './bulk-write';
+import { feedStore } from './feed-store';
 import { ClinicWriter, lockClinic, type Executor } from './clinic-writer';
 import { UnknownClinicError } from './transact';
 
@@ -119,7 +119,7 @@ export class GroupCommitter {
           await sql`savepoint kassa_job`.execute(trx);
           try {
             if (sdb.kind !== 'postgres' && !(await lockClinic(trx, sdb.kind, job.clinicId))) throw new UnknownClinicError(`Unknown clinic ${job.clinicId}`);
-            const writer = new ClinicWriter(trx, job.clinicId, bulkWriter(sdb));
+            const writer = new ClinicWriter(trx, job.clinicId, feedStore(sdb));
             const value = await job.work(writer, trx, now);
             const lastCursor = await writer.flush(now);
             if (lastCursor !== null && sdb.notifiesInTransaction) await sdb.notify(trx, job.clinicId, lastCursor);

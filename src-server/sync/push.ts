@@ -5,7 +5,6 @@ import type { AuthedDevice } from '../auth/service';
 import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
 import type { MutationsTable } from '../db/schema';
-import { bulkWriter } from './bulk-write';
 import { groupCommitter } from './group-commit';
 
 export class PushRefused extends Error {
@@ -43,13 +42,13 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
   });
   if (new Set(muts.map((m) => m.mutationId)).size !== muts.length) throw new PushRefused(400, 'mutation_id_reused', 'mutations: the same mutationId appears twice in one push.');
 
-  const bulk = bulkWriter(sdb);
   // Shares its transaction (and its COMMIT) with the other pushes that arrive meanwhile; it is
   // answered only after that COMMIT, and a refusal rolls back only this push (group-commit.ts).
   const { value } = await groupCommitter(sdb).run(
     device.clinicId,
     async (writer, trx, now) => {
-      const dev = await trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', device.id).executeTakeFirst();
+      const { store } = writer;
+      const dev = await store.device(trx, device.id);
       if (!dev || dev.revoked_at || dev.clinic_id !== device.clinicId) throw new PushRefused(403, 'device_revoked', 'This desk is no longer enrolled.');
       const lastSeq = Number(dev.last_seq);
       const first = muts[0]!.seq;
@@ -62,7 +61,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       const results: MutationResult[] = [];
 
       if (old.length > 0) {
-        const recorded = await trx.selectFrom('mutations').selectAll().where('device_id', '=', device.id).where('seq', 'in', old.map((m) => m.seq)).execute();
+        const recorded = await store.recordedMutations(trx, device.id, old.map((m) => m.seq));
         const bySeq = new Map(recorded.map((r) => [Number(r.seq), r]));
         for (const m of old) {
           const r = bySeq.get(m.seq);
@@ -78,8 +77,8 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       }
       if (fresh.length === 0) return { results, lastSeq };
 
-      const reused = await trx.selectFrom('mutations').select(['mutation_id']).where('mutation_id', 'in', fresh.map((m) => m.mutationId)).execute();
-      if (reused.length > 0) throw new PushRefused(400, 'mutation_id_reused', `mutationId ${reused[0]!.mutation_id} was already pushed under another seq.`);
+      const reused = await store.usedMutationIds(trx, fresh.map((m) => m.mutationId));
+      if (reused.length > 0) throw new PushRefused(400, 'mutation_id_reused', `mutationId ${reused[0]!} was already pushed under another seq.`);
 
       const actorIds = [...new Set(fresh.map((m) => m.actorUserId))];
       const actors = new Map(
@@ -117,9 +116,9 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
           status: outcome === null ? 'applied' : 'rejected', code: outcome?.code ?? null, reason: outcome?.reason ?? null, field: outcome?.field ?? null, received_at: now,
         });
       }
-      await bulk.insertMutations(trx, records);
+      await store.insertMutations(trx, records);
       const newLast = fresh[fresh.length - 1]!.seq;
-      await trx.updateTable('devices').set({ last_seq: newLast }).where('id', '=', device.id).execute();
+      await store.setLastSeq(trx, device.id, lastSeq, newLast);
       return { results, lastSeq: newLast };
     },
     { beforeCommit: hooks.beforeCommit, weight: muts.length },

@@ -1,5 +1,5 @@
 import type { ServerDb } from '../db/connect';
-import { bulkWriter } from './bulk-write';
+import { feedStore } from './feed-store';
 import { ClinicWriter, lockClinic, type Executor } from './clinic-writer';
 
 export class UnknownClinicError extends Error {}
@@ -18,7 +18,7 @@ export async function inClinicTransaction<T>(
   const now = new Date().toISOString();
   const out = await sdb.db.transaction().execute(async (trx) => {
     if (!(await lockClinic(trx, sdb.kind, clinicId))) throw new UnknownClinicError(`Unknown clinic ${clinicId}`);
-    const writer = new ClinicWriter(trx, clinicId, bulkWriter(sdb));
+    const writer = new ClinicWriter(trx, clinicId, feedStore(sdb));
     const value = await work(writer, trx, now);
     const lastCursor = await writer.flush(now);
     if (lastCursor !== null && sdb.notifiesInTransaction) await sdb.notify(trx, clinicId, lastCursor);

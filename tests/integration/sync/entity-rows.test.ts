@@ -5,7 +5,7 @@ import { api, DB_KINDS, enrolmentCode, patientInput } from './support/harness';
 import { freshClinicServer } from './support/per-test';
 
 /**
- * The push path writes its rows with its own statements (src-server/sync/bulk-write.ts): on
+ * The push path writes its rows with its own statements (src-server/sync/feed-store.ts): on
  * PostgreSQL the documents travel once and the entity rows are filled from the changes just
  * inserted. Whatever the database, the feed must carry every change with its own document, and
  * the entity row the newest one: its data, its cursor, and a version that counts the pushes that

@@ -1,0 +1,230 @@
+import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { ServerDb } from '../db/connect';
+import type { ChangesTable, MutationsTable, UniqueKeysTable } from '../db/schema';
+import type { Doc, Executor } from './clinic-writer';
+
+/**
+ * What the push path reads and writes, many rows per request: the hot path of the sync server.
+ * Going through Kysely's builder cost more CPU than the database work itself (a 500-row VALUES
+ * list is compiled, its 5,500 parameters parsed, and on SQLite the statement re-prepared, on every
+ * call), so these skip it:
+ *  - SQLite: cached prepared statements (IN-lists travel as one JSON array through json_each, so
+ *    one statement serves any length), run on the connection that holds the transaction;
+ *  - PostgreSQL: one statement per table per call, its rows sent as one json parameter (see
+ *    postgresStore), so the SQL text never changes with the row count.
+ * Writes must run inside the caller's transaction (`trx`). The SQLite write-behind pipeline
+ * (write-behind.ts) has a third implementation that stages the writes for its writer thread.
+ */
+export interface FeedStore {
+  device(trx: Executor, id: string): Promise<DeviceState | undefined>;
+  /** The recorded outcomes of a device's mutations among `seqs`. */
+  recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]>;
+  /** Which of `ids` were recorded already (under any device and seq). */
+  usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]>;
+  /** The current documents of a clinic's entities of one kind; absent ids are not in the map. */
+  docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>>;
+  /** The owners of a clinic's unique keys of one kind; free keys are not in the map. */
+  owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>>;
+
+  insertMutations(trx: Executor, rows: readonly MutationsTable[]): Promise<void>;
+  /** Moves a device's last applied seq from `from` to `to`. */
+  setLastSeq(trx: Executor, deviceId: string, from: number, to: number): Promise<void>;
+  insertUniqueKeys(trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void>;
+  /** Takes `n` cursors from the clinic's counter (its row is locked); returns the last. */
+  allocateCursors(trx: Executor, clinicId: string, n: number): Promise<number>;
+  /**
+   * Appends changes to the feed and makes each entity's row hold its newest change (data and
+   * cursor; a new entity gets version 1, an existing one version + 1). `rows` are in cursor order.
+   */
+  appendChanges(trx: Executor, rows: readonly ChangeRow[]): Promise<void>;
+}
+
+export interface DeviceState {
+  last_seq: number;
+  revoked_at: string | null;
+  clinic_id: string;
+}
+
+/** A change as staged: the document itself, serialized by the store in the form it sends. */
+export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null };
+
+const stores = new WeakMap<ServerDb, FeedStore>();
+
+/** The store that runs its statements directly in the caller's transaction. */
+export function feedStore(sdb: ServerDb): FeedStore {
+  let w = stores.get(sdb);
+  if (!w) stores.set(sdb, (w = sdb.sqlite ? sqliteStore(sdb.sqlite) : postgresStore()));
+  return w;
+}
+
+/** Statements shared with the write-behind thread, which runs them with the same parameters. */
+export const FEED_SQL = {
+  mutation: `insert into mutations (device_id, seq, mutation_id, clinic_id, name, actor_user_id, status, code, reason, field, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  unique: `insert into unique_keys (clinic_id, kind, key, owner_id) values (?, ?, ?, ?)`,
+  change: `insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  entity: `insert into entities (clinic_id, entity, id, data, version, cursor) values (?, ?, ?, ?, 1, ?) on conflict (clinic_id, entity, id) do update set data = excluded.data, cursor = excluded.cursor, version = entities.version + 1`,
+  /** Guarded: no row changes when the seq moved under the writer (the thread then fails the group). */
+  lastSeq: `update devices set last_seq = ? where id = ? and last_seq = ?`,
+  changeSeq: `update clinics set change_seq = ? where id = ? and change_seq = ?`,
+} as const;
+
+export const mutationParams = (r: MutationsTable) => [r.device_id, r.seq, r.mutation_id, r.clinic_id, r.name, r.actor_user_id, r.status, r.code, r.reason, r.field, r.received_at];
+export const uniqueParams = (r: UniqueKeysTable) => [r.clinic_id, r.kind, r.key, r.owner_id];
+
+/**
+ * Serializes each document once, for its change and, if it is the entity's newest in `rows`, its
+ * entity row. Returns the parameter lists of FEED_SQL.change and FEED_SQL.entity.
+ */
+export function changeParams(rows: readonly ChangeRow[]): { changes: unknown[][]; entities: unknown[][] } {
+  const changes: unknown[][] = [];
+  const newest = new Map<string, unknown[]>();
+  for (const r of rows) {
+    const json = r.doc === null ? null : JSON.stringify(r.doc);
+    changes.push([r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json, r.mutation_id, r.created_at]);
+    const key = `${r.entity}\u0000${r.entity_id}`;
+    if (json === null) newest.delete(key);
+    else newest.set(key, [r.clinic_id, r.entity, r.entity_id, json, r.cursor]);
+  }
+  return { changes, entities: [...newest.values()] };
+}
+
+function sqliteStore(db: Database.Database): FeedStore {
+  // Prepared lazily: the tables exist only once the migrations ran.
+  let s: ReturnType<typeof prepare> | null = null;
+  const prepare = () => ({
+    device: db.prepare(`select last_seq, revoked_at, clinic_id from devices where id = ?`),
+    recorded: db.prepare(`select * from mutations where device_id = ? and seq in (select value from json_each(?))`),
+    used: db.prepare(`select mutation_id from mutations where mutation_id in (select value from json_each(?))`).pluck(),
+    docs: db.prepare(`select id, data from entities where clinic_id = ? and entity = ? and id in (select value from json_each(?))`),
+    owners: db.prepare(`select key, owner_id from unique_keys where clinic_id = ? and kind = ? and key in (select value from json_each(?))`),
+    bump: db.prepare(`update clinics set change_seq = change_seq + ? where id = ? returning change_seq`).pluck(),
+    mutation: db.prepare(FEED_SQL.mutation),
+    unique: db.prepare(FEED_SQL.unique),
+    change: db.prepare(FEED_SQL.change),
+    entity: db.prepare(FEED_SQL.entity),
+    lastSeq: db.prepare(FEED_SQL.lastSeq),
+  });
+  const st = () => (s ??= prepare());
+  const inTransaction = () => {
+    if (!db.inTransaction) throw new Error('feed writes must run inside the caller transaction');
+  };
+  return {
+    async device(_trx, id) {
+      return st().device.get(id) as DeviceState | undefined;
+    },
+    async recordedMutations(_trx, deviceId, seqs) {
+      return st().recorded.all(deviceId, JSON.stringify(seqs)) as MutationsTable[];
+    },
+    async usedMutationIds(_trx, ids) {
+      return st().used.all(JSON.stringify(ids)) as string[];
+    },
+    async docs(_trx, clinicId, entity, ids) {
+      const rows = st().docs.all(clinicId, entity, JSON.stringify(ids)) as { id: string; data: string }[];
+      return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
+    },
+    async owners(_trx, clinicId, kind, keys) {
+      const rows = st().owners.all(clinicId, kind, JSON.stringify(keys)) as { key: string; owner_id: string }[];
+      return new Map(rows.map((r) => [r.key, r.owner_id]));
+    },
+    async insertMutations(_trx, rows) {
+      inTransaction();
+      const { mutation } = st();
+      for (const r of rows) mutation.run(mutationParams(r));
+    },
+    async setLastSeq(_trx, deviceId, from, to) {
+      inTransaction();
+      if (st().lastSeq.run(to, deviceId, from).changes !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
+    },
+    async insertUniqueKeys(_trx, rows) {
+      inTransaction();
+      const { unique } = st();
+      for (const r of rows) unique.run(uniqueParams(r));
+    },
+    async allocateCursors(_trx, clinicId, n) {
+      inTransaction();
+      const last = st().bump.get(n, clinicId) as number | undefined;
+      if (last === undefined) throw new Error(`Unknown clinic ${clinicId}`);
+      return Number(last);
+    },
+    async appendChanges(_trx, rows) {
+      inTransaction();
+      const { change, entity } = st();
+      const p = changeParams(rows);
+      for (const c of p.changes) change.run(c);
+      for (const e of p.entities) entity.run(e);
+    },
+  };
+}
+
+/**
+ * PostgreSQL: all rows travel as ONE json parameter, serialized by V8's native JSON.stringify and
+ * spread by json_to_recordset on the database's core. (Column arrays cost more: node-postgres
+ * escapes every element of a text[] in JavaScript, and each JSON document twice over.)
+ */
+function postgresStore(): FeedStore {
+  const json = (rows: readonly unknown[]) => JSON.stringify(rows);
+  return {
+    async device(trx, id) {
+      return trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', id).executeTakeFirst();
+    },
+    async recordedMutations(trx, deviceId, seqs) {
+      return trx.selectFrom('mutations').selectAll().where('device_id', '=', deviceId).where('seq', 'in', seqs).execute();
+    },
+    async usedMutationIds(trx, ids) {
+      const rows = await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id in (select json_array_elements_text(${json(ids)}::json))`.execute(trx);
+      return rows.rows.map((r) => r.mutation_id);
+    },
+    async docs(trx, clinicId, entity, ids) {
+      const rows = await sql<{ id: string; data: string }>`select id, data from entities
+        where clinic_id = ${clinicId} and entity = ${entity} and id in (select json_array_elements_text(${json(ids)}::json))`.execute(trx);
+      return new Map(rows.rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
+    },
+    async owners(trx, clinicId, kind, keys) {
+      const rows = await sql<{ key: string; owner_id: string }>`select key, owner_id from unique_keys
+        where clinic_id = ${clinicId} and kind = ${kind} and key in (select json_array_elements_text(${json(keys)}::json))`.execute(trx);
+      return new Map(rows.rows.map((r) => [r.key, r.owner_id]));
+    },
+    async insertMutations(trx, rows) {
+      if (rows.length === 0) return;
+      await sql`insert into mutations (device_id, seq, mutation_id, clinic_id, name, actor_user_id, status, code, reason, field, received_at)
+        select * from json_to_recordset(${json(rows)}::json) as t(device_id text, seq bigint, mutation_id text, clinic_id text, name text,
+          actor_user_id text, status text, code text, reason text, field text, received_at text)`.execute(trx);
+    },
+    async setLastSeq(trx, deviceId, from, to) {
+      const r = await trx.updateTable('devices').set({ last_seq: to }).where('id', '=', deviceId).where('last_seq', '=', from).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
+    },
+    async insertUniqueKeys(trx, rows) {
+      if (rows.length === 0) return;
+      await sql`insert into unique_keys (clinic_id, kind, key, owner_id)
+        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`.execute(trx);
+    },
+    async allocateCursors(trx, clinicId, n) {
+      const bumped = await trx
+        .updateTable('clinics')
+        .set((eb) => ({ change_seq: eb('change_seq', '+', n) }))
+        .where('id', '=', clinicId)
+        .returning('change_seq')
+        .executeTakeFirstOrThrow();
+      return Number(bumped.change_seq);
+    },
+    async appendChanges(trx, rows) {
+      if (rows.length === 0) return;
+      // The documents travel once, nested (a `json` value keeps its text exactly as V8 wrote it,
+      // so `doc::text` is the same serialization SQLite stores), and the entity rows are filled
+      // from the changes just inserted.
+      await sql`with c as (
+          insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
+          select clinic_id, cursor, entity, entity_id, op, doc::text, mutation_id, created_at
+          from json_to_recordset(${json(rows)}::json) as t(clinic_id text, cursor bigint, entity text, entity_id text, op text, doc json, mutation_id text, created_at text)
+          returning clinic_id, cursor, entity, entity_id, data
+        ), newest as (
+          select distinct on (entity, entity_id) clinic_id, entity, entity_id, data, cursor from c order by entity, entity_id, cursor desc
+        )
+        insert into entities (clinic_id, entity, id, data, version, cursor)
+        select clinic_id, entity, entity_id, data, 1, cursor from newest where data is not null
+        on conflict (clinic_id, entity, id) do update set data = excluded.data, cursor = excluded.cursor, version = entities.version + 1`.execute(trx);
+    },
+  };
+}
