@@ -3,10 +3,11 @@ import type { ServerDb } from '../db/connect';
 import { feedStore } from './feed-store';
 import { ClinicWriter, lockClinic, type Executor } from './clinic-writer';
 import { UnknownClinicError } from './transact';
+import { WriteBehindCommitter } from './write-behind';
 
-type Work<T> = (writer: ClinicWriter, trx: Executor, now: string) => Promise<T>;
+export type Work<T> = (writer: ClinicWriter, trx: Executor, now: string) => Promise<T>;
 
-interface Job {
+export interface Job {
   readonly clinicId: string;
   readonly work: Work<unknown>;
   readonly beforeCommit: (() => Promise<void>) | undefined;
@@ -15,13 +16,13 @@ interface Job {
   readonly reject: (e: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown; lastCursor: number | null } | { ok: false; error: unknown };
+export type Outcome = { ok: true; value: unknown; lastCursor: number | null } | { ok: false; error: unknown };
 
 /**
  * A group stops taking jobs at this many mutations: one COMMIT (one fsync) is shared by more
  * requests the larger a group is, but every request in it waits for the whole group.
  */
-const MAX_GROUP_WEIGHT = 4000;
+export const MAX_GROUP_WEIGHT = 4000;
 
 /**
  * Group commit for pushes. Concurrent requests that write the same database (SQLite: one file, one
@@ -39,13 +40,28 @@ const MAX_GROUP_WEIGHT = 4000;
  * savepoint on PostgreSQL, so rolling a savepoint back can never release it) until COMMIT
  * (invariant 4).
  */
-export class GroupCommitter {
+/** What the push path and every other feed writer use to get their work committed. */
+export interface Committer {
+  run<T>(clinicId: string, work: Work<T>, options?: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number }): Promise<{ value: T; lastCursor: number | null }>;
+  /** Runs `fn` (its own transaction) with no group in flight or being computed. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Jobs waiting for a group (not counting the ones in the group now running). */
+  readonly queued: number;
+  /** Committed (or failed) groups and the jobs they held, for tests and diagnostics. */
+  readonly stats: { groups: number; jobs: number; largestGroup: number };
+}
+
+export class GroupCommitter implements Committer {
   private readonly queues = new Map<string, Job[]>();
   private readonly running = new Set<string>();
-  /** Committed (or failed) groups and the jobs they held, for tests and diagnostics. */
   readonly stats = { groups: 0, jobs: 0, largestGroup: 0 };
 
   constructor(private readonly sdb: ServerDb) {}
+
+  /** Transactions on this database already exclude each other (one SQLite connection; PostgreSQL's clinic lock). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
 
   run<T>(clinicId: string, work: Work<T>, options: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number } = {}): Promise<{ value: T; lastCursor: number | null }> {
     // SQLite has one writer for all clinics: group across clinics to share the fsync.
@@ -74,7 +90,6 @@ export class GroupCommitter {
     }
   }
 
-  /** Jobs waiting for a group (not counting the ones in the group now running). */
   get queued(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
@@ -160,13 +175,20 @@ export class GroupCommitter {
   }
 }
 
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const committers = new WeakMap<ServerDb, GroupCommitter>();
+const committers = new WeakMap<ServerDb, Committer>();
 
-/** The group committer of a database (one per opened ServerDb, so per server process). */
-export function groupCommitter(sdb: ServerDb): GroupCommitter {
+/**
+ * The group committer of a database (one per opened ServerDb, so per server process): pipelined
+ * through the writer thread for a SQLite file (write-behind.ts), in the event loop otherwise.
+ */
+export function groupCommitter(sdb: ServerDb): Committer {
   let c = committers.get(sdb);
-  if (!c) committers.set(sdb, (c = new GroupCommitter(sdb)));
+  if (!c) {
+    const { sqlite, writerThread } = sdb;
+    c = sqlite && writerThread ? new WriteBehindCommitter(sdb, sqlite, writerThread) : new GroupCommitter(sdb);
+    committers.set(sdb, c);
+  }
   return c;
 }

@@ -1,0 +1,358 @@
+import type Database from 'better-sqlite3';
+import type { ServerDb } from '../db/connect';
+import type { MutationsTable, UniqueKeysTable } from '../db/schema';
+import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/writer-thread';
+import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
+import { changeParams, FEED_SQL, feedStore, mutationParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
+import { MAX_GROUP_WEIGHT, yieldToIo, type Committer, type Job, type Outcome, type Work } from './group-commit';
+import { UnknownClinicError } from './transact';
+
+/**
+ * How many groups may be written (or waiting for the writer thread) while the event loop computes
+ * the next one. Two keep both threads busy; more would only make answers wait longer.
+ */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Group commit for a SQLite file, pipelined. better-sqlite3 runs every statement on the calling
+ * thread, so when the event loop also wrote each group's rows and waited for its COMMIT (fsync),
+ * it was busy with the database for about a third of every push. Here the event loop only
+ * computes a group — reads, domain rules, the rows to write — and hands the rows to the writer
+ * thread (db/writer-thread.ts), which commits them on its own connection while the event loop
+ * computes the next group.
+ *
+ * The next group must see what the previous ones will write before they committed: that is the
+ * overlay, every row a group staged, kept until its COMMIT and read before the database. Nothing
+ * else writes these rows meanwhile: other writers of a clinic's feed run as `exclusive` work,
+ * which waits until every group in flight has committed and holds the pipeline until it is done.
+ *
+ * The promises are those of group-commit.ts: no push is answered before the COMMIT that holds it
+ * (and every group before it) returned; a push that fails leaves no trace (its rows never reach
+ * the overlay); and if a COMMIT fails, that group and every group computed on top of it fail, the
+ * overlay is dropped, and the desks resend (invariant 2 makes that safe).
+ */
+export class WriteBehindCommitter implements Committer {
+  private readonly queue: (Job | Exclusive)[] = [];
+  private running = false;
+  private readonly inFlight: Promise<void>[] = [];
+  private readonly overlay = new Overlay();
+  /** Bumped when a COMMIT fails: groups of an older epoch were built on rows that never landed. */
+  private epoch = 0;
+  private tags = 0;
+  private readonly base: FeedStore;
+  private readonly clinicExists: Database.Statement;
+  private readonly changeSeq: Database.Statement;
+  readonly stats = { groups: 0, jobs: 0, largestGroup: 0 };
+
+  constructor(
+    private readonly sdb: ServerDb,
+    sqlite: Database.Database,
+    private readonly thread: WriterThread,
+  ) {
+    this.base = feedStore(sdb);
+    this.clinicExists = sqlite.prepare(`select 1 from clinics where id = ?`).pluck();
+    this.changeSeq = sqlite.prepare(`select change_seq from clinics where id = ?`).pluck();
+  }
+
+  run<T>(clinicId: string, work: Work<T>, options: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number } = {}): Promise<{ value: T; lastCursor: number | null }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ clinicId, work: work as Work<unknown>, beforeCommit: options.beforeCommit, weight: Math.max(1, options.weight ?? 1), resolve: resolve as Job['resolve'], reject });
+      this.kick();
+    });
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ exclusive: fn as () => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  get queued(): number {
+    return this.queue.filter((j) => !('exclusive' in j)).length;
+  }
+
+  private kick(): void {
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the pushes that arrived meanwhile be read (and queued) before the group is formed.
+        await yieldToIo();
+        const head = this.queue[0]!;
+        if ('exclusive' in head) {
+          this.queue.shift();
+          await Promise.allSettled(this.inFlight);
+          await head.exclusive().then(head.resolve, head.reject);
+          continue;
+        }
+        while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight[0];
+        await this.computeGroup();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Takes the next group off the queue: as many jobs as fit, at least one, up to an exclusive. */
+  private take(): Job[] {
+    let weight = 0;
+    let n = 0;
+    while (n < this.queue.length) {
+      const j = this.queue[n]!;
+      if ('exclusive' in j || (n > 0 && weight + j.weight > MAX_GROUP_WEIGHT)) break;
+      weight += j.weight;
+      n += 1;
+    }
+    const group = this.queue.splice(0, n) as Job[];
+    this.stats.groups += 1;
+    this.stats.jobs += group.length;
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
+    return group;
+  }
+
+  private async computeGroup(): Promise<void> {
+    const group = this.take();
+    const epoch = this.epoch;
+    const tag = ++this.tags;
+    const now = new Date().toISOString();
+    const steps = new Steps();
+    const outcomes: Outcome[] = [];
+    for (const [i, job] of group.entries()) {
+      // Read the next pushes' bodies while this group works.
+      if (i > 0) await yieldToIo();
+      const stage = new StagedStore(this.base, this.overlay, this.changeSeq);
+      try {
+        if (!this.clinicExists.get(job.clinicId)) throw new UnknownClinicError(`Unknown clinic ${job.clinicId}`);
+        const writer = new ClinicWriter(this.sdb.db, job.clinicId, stage);
+        const value = await job.work(writer, this.sdb.db, now);
+        const lastCursor = await writer.flush(now);
+        if (job.beforeCommit) await job.beforeCommit();
+        if (this.epoch !== epoch) throw new WriteBatchFailed('not written: an earlier group it builds on failed to commit');
+        stage.publish(this.overlay, tag, steps);
+        outcomes.push({ ok: true, value, lastCursor });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    // Sent even when empty: the writer thread answers in order, so a group of duplicates is not
+    // answered before the group whose rows it saw committed.
+    const written = this.thread.write(epoch, steps.list()).then(
+      () => this.settle(group, outcomes),
+      (error: unknown) => {
+        if (this.epoch === epoch) {
+          this.epoch += 1;
+          this.overlay.clear();
+        }
+        group.forEach((job, i) => {
+          const o = outcomes[i];
+          job.reject(o && !o.ok ? o.error : error);
+        });
+      },
+    );
+    const done = written.finally(() => {
+      this.overlay.release(tag);
+      this.inFlight.splice(this.inFlight.indexOf(done), 1);
+    });
+    this.inFlight.push(done);
+  }
+
+  private settle(group: readonly Job[], outcomes: readonly Outcome[]): void {
+    const newest = new Map<string, number>();
+    group.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return job.reject(o.error);
+      job.resolve({ value: o.value, lastCursor: o.lastCursor });
+      if (o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
+    });
+    // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
+    for (const [clinicId, cursor] of newest) void this.sdb.notify(this.sdb.db, clinicId, cursor).catch(() => {});
+  }
+}
+
+interface Exclusive {
+  readonly exclusive: () => Promise<unknown>;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** The statements of one group, in the order the writer thread runs them. */
+class Steps {
+  readonly mutations: unknown[][] = [];
+  readonly lastSeqs: unknown[][] = [];
+  readonly uniques: unknown[][] = [];
+  readonly changes: unknown[][] = [];
+  readonly entities: unknown[][] = [];
+  readonly changeSeqs: unknown[][] = [];
+
+  list(): WriteStep[] {
+    const all: WriteStep[] = [
+      { statement: FEED_SQL.mutation, rows: this.mutations },
+      { statement: FEED_SQL.lastSeq, rows: this.lastSeqs, exactlyOne: true },
+      { statement: FEED_SQL.unique, rows: this.uniques },
+      { statement: FEED_SQL.change, rows: this.changes },
+      { statement: FEED_SQL.entity, rows: this.entities },
+      { statement: FEED_SQL.changeSeq, rows: this.changeSeqs, exactlyOne: true },
+    ];
+    return all.filter((s) => s.rows.length > 0);
+  }
+}
+
+interface Tagged<V> {
+  v: V;
+  tag: number;
+}
+
+/**
+ * Rows staged by groups that have not committed yet, each tagged with its group. A group's
+ * entries are released after its COMMIT (unless a later group overwrote them), when the database
+ * itself holds the same values.
+ */
+class Overlay {
+  readonly docs = new Map<string, Tagged<Doc>>();
+  readonly owners = new Map<string, Tagged<string>>();
+  readonly changeSeqs = new Map<string, Tagged<number>>();
+  readonly lastSeqs = new Map<string, Tagged<number>>();
+  readonly mutations = new Map<string, Tagged<MutationsTable>>();
+  readonly mutationIds = new Map<string, Tagged<true>>();
+  private readonly written = new Map<number, [Map<string, Tagged<unknown>>, string][]>();
+
+  set<V>(map: Map<string, Tagged<V>>, key: string, v: V, tag: number): void {
+    map.set(key, { v, tag });
+    let keys = this.written.get(tag);
+    if (!keys) this.written.set(tag, (keys = []));
+    keys.push([map as Map<string, Tagged<unknown>>, key]);
+  }
+
+  release(tag: number): void {
+    for (const [map, key] of this.written.get(tag) ?? []) if (map.get(key)?.tag === tag) map.delete(key);
+    this.written.delete(tag);
+  }
+
+  clear(): void {
+    for (const m of [this.docs, this.owners, this.changeSeqs, this.lastSeqs, this.mutations, this.mutationIds]) m.clear();
+    this.written.clear();
+  }
+}
+
+const k2 = (a: string, b: string | number) => `${a}\u0000${b}`;
+const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
+
+/**
+ * One job's view and writes: reads see the overlay over the committed database; writes are kept
+ * here until the job succeeded, then published to the overlay and the group's statements at once
+ * (a job that fails publishes nothing).
+ */
+class StagedStore implements FeedStore {
+  private readonly mutations: MutationsTable[] = [];
+  private readonly lastSeqs: [deviceId: string, from: number, to: number][] = [];
+  private readonly uniques: UniqueKeysTable[] = [];
+  private readonly cursors = new Map<string, { from: number; to: number }>();
+  private readonly changes: ChangeRow[] = [];
+
+  constructor(
+    private readonly base: FeedStore,
+    private readonly overlay: Overlay,
+    private readonly changeSeq: Database.Statement,
+  ) {}
+
+  async device(trx: Executor, id: string): Promise<DeviceState | undefined> {
+    const d = await this.base.device(trx, id);
+    const staged = this.overlay.lastSeqs.get(id);
+    return d && staged ? { ...d, last_seq: staged.v } : d;
+  }
+
+  async recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]> {
+    const out: MutationsTable[] = [];
+    const rest: number[] = [];
+    for (const seq of seqs) {
+      const m = this.overlay.mutations.get(k2(deviceId, seq));
+      if (m) out.push(m.v);
+      else rest.push(seq);
+    }
+    return rest.length ? [...out, ...(await this.base.recordedMutations(trx, deviceId, rest))] : out;
+  }
+
+  async usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]> {
+    const staged = ids.filter((id) => this.overlay.mutationIds.has(id));
+    const rest = ids.filter((id) => !this.overlay.mutationIds.has(id));
+    return rest.length ? [...staged, ...(await this.base.usedMutationIds(trx, rest))] : staged;
+  }
+
+  async docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
+    const out = new Map<string, Doc>();
+    const rest: string[] = [];
+    for (const id of ids) {
+      const d = this.overlay.docs.get(k3(clinicId, entity, id));
+      if (d) out.set(id, d.v);
+      else rest.push(id);
+    }
+    if (rest.length) for (const [id, doc] of await this.base.docs(trx, clinicId, entity, rest)) out.set(id, doc);
+    return out;
+  }
+
+  async owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const rest: string[] = [];
+    for (const key of keys) {
+      const o = this.overlay.owners.get(k3(clinicId, kind, key));
+      if (o) out.set(key, o.v);
+      else rest.push(key);
+    }
+    if (rest.length) for (const [key, owner] of await this.base.owners(trx, clinicId, kind, rest)) out.set(key, owner);
+    return out;
+  }
+
+  async insertMutations(_trx: Executor, rows: readonly MutationsTable[]): Promise<void> {
+    this.mutations.push(...rows);
+  }
+
+  async setLastSeq(_trx: Executor, deviceId: string, from: number, to: number): Promise<void> {
+    this.lastSeqs.push([deviceId, from, to]);
+  }
+
+  async insertUniqueKeys(_trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void> {
+    this.uniques.push(...rows);
+  }
+
+  async allocateCursors(_trx: Executor, clinicId: string, n: number): Promise<number> {
+    const mine = this.cursors.get(clinicId);
+    const from = mine?.to ?? this.overlay.changeSeqs.get(clinicId)?.v ?? (this.changeSeq.get(clinicId) as number | undefined);
+    if (from === undefined) throw new UnknownClinicError(`Unknown clinic ${clinicId}`);
+    this.cursors.set(clinicId, { from: mine?.from ?? Number(from), to: Number(from) + n });
+    return Number(from) + n;
+  }
+
+  async appendChanges(_trx: Executor, rows: readonly ChangeRow[]): Promise<void> {
+    this.changes.push(...rows);
+  }
+
+  /** The job succeeded: its rows become visible to the next jobs and join the group's statements. */
+  publish(overlay: Overlay, tag: number, steps: Steps): void {
+    for (const m of this.mutations) {
+      overlay.set(overlay.mutations, k2(m.device_id, m.seq), m, tag);
+      overlay.set(overlay.mutationIds, m.mutation_id, true, tag);
+      steps.mutations.push(mutationParams(m));
+    }
+    for (const [deviceId, from, to] of this.lastSeqs) {
+      overlay.set(overlay.lastSeqs, deviceId, to, tag);
+      steps.lastSeqs.push([to, deviceId, from]);
+    }
+    for (const u of this.uniques) {
+      overlay.set(overlay.owners, k3(u.clinic_id, u.kind, u.key), u.owner_id, tag);
+      steps.uniques.push(uniqueParams(u));
+    }
+    // A change without a document leaves the entity row as it was (feed-store.ts), so here too.
+    for (const c of this.changes) if (c.doc !== null) overlay.set(overlay.docs, k3(c.clinic_id, c.entity, c.entity_id), c.doc, tag);
+    const p = changeParams(this.changes);
+    steps.changes.push(...p.changes);
+    steps.entities.push(...p.entities);
+    for (const [clinicId, { from, to }] of this.cursors) {
+      overlay.set(overlay.changeSeqs, clinicId, to, tag);
+      steps.changeSeqs.push([to, clinicId, from]);
+    }
+  }
+}
