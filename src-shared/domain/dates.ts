@@ -147,8 +147,16 @@ export function todayIn(timeZone = 'Europe/Stockholm', now: Date = new Date()): 
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new DomainContractError('invalid_now', 'now must be a valid Date.', 'now');
   }
-  const formatter = dayFormatter(timeZone);
-  const found = formatter.formatToParts(now);
+  // Every zone's offset is whole seconds, so the day cannot change within one second: a batch of
+  // personnummer checks asks Intl once (formatToParts was ~2 % of the sync server's push CPU).
+  const second = Math.floor(now.getTime() / 1000);
+  const last = lastDays.get(timeZone);
+  if (last?.second === second) return last.day;
+  const found = dayFormatter(timeZone).formatToParts(now);
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(found.find((p) => p.type === type)?.value);
-  return formatParts(get('year'), get('month'), get('day'));
+  const day = formatParts(get('year'), get('month'), get('day'));
+  lastDays.set(timeZone, { second, day });
+  return day;
 }
+
+const lastDays = new Map<string, { second: number; day: CalendarDate }>();

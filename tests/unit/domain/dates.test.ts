@@ -85,6 +85,19 @@ describe('calendar dates', () => {
     expect(isValidDate(todayIn())).toBe(true);
   });
 
+  it('answers the same second from memory but never across a midnight, in any zone', () => {
+    // Consecutive calls, as a batch of personnummer checks makes them: the last millisecond of a
+    // Stockholm day, then the first of the next, then back in the same second as the first.
+    expect(todayIn('Europe/Stockholm', new Date('2025-06-30T21:59:59.001Z'))).toBe('2025-06-30');
+    expect(todayIn('Europe/Stockholm', new Date('2025-06-30T21:59:59.999Z'))).toBe('2025-06-30');
+    expect(todayIn('Europe/Stockholm', new Date('2025-06-30T22:00:00.000Z'))).toBe('2025-07-01');
+    expect(todayIn('UTC', new Date('2025-06-30T22:00:00.500Z'))).toBe('2025-06-30');
+    expect(todayIn('Europe/Stockholm', new Date('2025-06-30T22:00:00.999Z'))).toBe('2025-07-01');
+    // Kathmandu is UTC+05:45: its midnight is not on an hour of UTC.
+    expect(todayIn('Asia/Kathmandu', new Date('2025-06-30T18:14:59.999Z'))).toBe('2025-06-30');
+    expect(todayIn('Asia/Kathmandu', new Date('2025-06-30T18:15:00.000Z'))).toBe('2025-07-01');
+  });
+
   it('rejects bad input with typed errors', () => {
     const cases: [() => unknown, string][] = [
       [() => addDays('2025-02-30', 1), 'invalid_date'],
