@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
-import type { ChangesTable, MutationsTable, UniqueKeysTable } from '../db/schema';
+import type { ChangesTable, DevicesTable, MutationsTable, UniqueKeysTable } from '../db/schema';
 import type { Doc, Executor } from './clinic-writer';
 
 /**
@@ -40,11 +40,7 @@ export interface FeedStore {
   appendChanges(trx: Executor, rows: readonly ChangeRow[]): Promise<void>;
 }
 
-export interface DeviceState {
-  last_seq: number;
-  revoked_at: string | null;
-  clinic_id: string;
-}
+export type DeviceState = Pick<DevicesTable, 'last_seq' | 'revoked_at' | 'clinic_id'>;
 
 /** A change as staged: the document itself, serialized by the store in the form it sends. */
 export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null };

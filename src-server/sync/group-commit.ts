@@ -16,6 +16,60 @@ export interface Job {
   readonly reject: (e: unknown) => void;
 }
 
+export interface JobOptions {
+  beforeCommit?: (() => Promise<void>) | undefined;
+  weight?: number;
+}
+
+export function makeJob<T>(clinicId: string, work: Work<T>, options: JobOptions, resolve: (out: { value: T; lastCursor: number | null }) => void, reject: (e: unknown) => void): Job {
+  return { clinicId, work: work as Work<unknown>, beforeCommit: options.beforeCommit, weight: Math.max(1, options.weight ?? 1), resolve: resolve as Job['resolve'], reject };
+}
+
+/**
+ * Takes the next group off the front of `queue`: as many jobs as fit under MAX_GROUP_WEIGHT, at
+ * least one, stopping at the first entry that is not a job (the write-behind's exclusive work).
+ */
+export function takeGroup(queue: (Job | object)[], stats: Committer['stats']): Job[] {
+  let weight = 0;
+  let n = 0;
+  while (n < queue.length) {
+    const j = queue[n]!;
+    if (!('work' in j) || (n > 0 && weight + j.weight > MAX_GROUP_WEIGHT)) break;
+    weight += j.weight;
+    n += 1;
+  }
+  const group = queue.splice(0, n) as Job[];
+  stats.groups += 1;
+  stats.jobs += group.length;
+  stats.largestGroup = Math.max(stats.largestGroup, group.length);
+  return group;
+}
+
+/** Nothing of the group committed: every job fails (with its own error if it had one). */
+export function failGroup(group: readonly Job[], outcomes: readonly Outcome[], error: unknown): void {
+  group.forEach((job, i) => {
+    const o = outcomes[i];
+    job.reject(o && !o.ok ? o.error : error);
+  });
+}
+
+/**
+ * The group committed: answers each job, then (where the database does not announce inside the
+ * transaction) announces each clinic's newest cursor.
+ */
+export async function answerGroup(sdb: ServerDb, group: readonly Job[], outcomes: readonly Outcome[]): Promise<void> {
+  const newest = new Map<string, number>();
+  group.forEach((job, i) => {
+    const o = outcomes[i]!;
+    if (!o.ok) return job.reject(o.error);
+    job.resolve({ value: o.value, lastCursor: o.lastCursor });
+    if (o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
+  });
+  if (sdb.notifiesInTransaction) return;
+  // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
+  for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor).catch(() => {});
+}
+
 export type Outcome = { ok: true; value: unknown; lastCursor: number | null } | { ok: false; error: unknown };
 
 /**
@@ -42,7 +96,7 @@ export const MAX_GROUP_WEIGHT = 4000;
  */
 /** What the push path and every other feed writer use to get their work committed. */
 export interface Committer {
-  run<T>(clinicId: string, work: Work<T>, options?: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number }): Promise<{ value: T; lastCursor: number | null }>;
+  run<T>(clinicId: string, work: Work<T>, options?: JobOptions): Promise<{ value: T; lastCursor: number | null }>;
   /** Runs `fn` (its own transaction) with no group in flight or being computed. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Jobs waiting for a group (not counting the ones in the group now running). */
@@ -63,11 +117,11 @@ export class GroupCommitter implements Committer {
     return fn();
   }
 
-  run<T>(clinicId: string, work: Work<T>, options: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number } = {}): Promise<{ value: T; lastCursor: number | null }> {
+  run<T>(clinicId: string, work: Work<T>, options: JobOptions = {}): Promise<{ value: T; lastCursor: number | null }> {
     // SQLite has one writer for all clinics: group across clinics to share the fsync.
     const key = this.sdb.kind === 'sqlite' ? '' : clinicId;
     return new Promise((resolve, reject) => {
-      const job: Job = { clinicId, work: work as Work<unknown>, beforeCommit: options.beforeCommit, weight: Math.max(1, options.weight ?? 1), resolve: resolve as Job['resolve'], reject };
+      const job = makeJob(clinicId, work, options, resolve, reject);
       const q = this.queues.get(key);
       if (q) q.push(job);
       else this.queues.set(key, [job]);
@@ -96,17 +150,10 @@ export class GroupCommitter implements Committer {
     return n;
   }
 
-  /** Takes the next group off the queue: as many jobs as fit, at least one. */
   private take(key: string): Job[] {
     const q = this.queues.get(key) ?? [];
-    let weight = 0;
-    let n = 0;
-    while (n < q.length && (n === 0 || weight + q[n]!.weight <= MAX_GROUP_WEIGHT)) weight += q[n++]!.weight;
-    const group = q.splice(0, n);
+    const group = takeGroup(q, this.stats);
     if (q.length === 0) this.queues.delete(key);
-    this.stats.groups += 1;
-    this.stats.jobs += group.length;
-    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
     return group;
   }
 
@@ -150,28 +197,11 @@ export class GroupCommitter implements Committer {
         }
       });
     } catch (error) {
-      // Nothing of the group committed: every job fails (with its own error if it had one).
       if (group.length === 0) group = this.take(key);
-      group.forEach((job, i) => {
-        const o = outcomes[i];
-        job.reject(o && !o.ok ? o.error : error);
-      });
+      failGroup(group, outcomes, error);
       return;
     }
-    group.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (!o.ok) return job.reject(o.error);
-      job.resolve({ value: o.value, lastCursor: o.lastCursor });
-    });
-    if (!sdb.notifiesInTransaction) {
-      const newest = new Map<string, number>();
-      group.forEach((job, i) => {
-        const o = outcomes[i]!;
-        if (o.ok && o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
-      });
-      // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
-      for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor).catch(() => {});
-    }
+    await answerGroup(sdb, group, outcomes);
   }
 }
 

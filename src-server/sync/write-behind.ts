@@ -4,7 +4,7 @@ import type { MutationsTable, UniqueKeysTable } from '../db/schema';
 import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/writer-thread';
 import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
 import { changeParams, FEED_SQL, feedStore, mutationParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
-import { MAX_GROUP_WEIGHT, yieldToIo, type Committer, type Job, type Outcome, type Work } from './group-commit';
+import { answerGroup, failGroup, makeJob, takeGroup, yieldToIo, type Committer, type Job, type JobOptions, type Outcome, type Work } from './group-commit';
 import { UnknownClinicError } from './transact';
 
 /**
@@ -54,9 +54,9 @@ export class WriteBehindCommitter implements Committer {
     this.changeSeq = sqlite.prepare(`select change_seq from clinics where id = ?`).pluck();
   }
 
-  run<T>(clinicId: string, work: Work<T>, options: { beforeCommit?: (() => Promise<void>) | undefined; weight?: number } = {}): Promise<{ value: T; lastCursor: number | null }> {
+  run<T>(clinicId: string, work: Work<T>, options: JobOptions = {}): Promise<{ value: T; lastCursor: number | null }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ clinicId, work: work as Work<unknown>, beforeCommit: options.beforeCommit, weight: Math.max(1, options.weight ?? 1), resolve: resolve as Job['resolve'], reject });
+      this.queue.push(makeJob(clinicId, work, options, resolve, reject));
       this.kick();
     });
   }
@@ -97,25 +97,8 @@ export class WriteBehindCommitter implements Committer {
     }
   }
 
-  /** Takes the next group off the queue: as many jobs as fit, at least one, up to an exclusive. */
-  private take(): Job[] {
-    let weight = 0;
-    let n = 0;
-    while (n < this.queue.length) {
-      const j = this.queue[n]!;
-      if ('exclusive' in j || (n > 0 && weight + j.weight > MAX_GROUP_WEIGHT)) break;
-      weight += j.weight;
-      n += 1;
-    }
-    const group = this.queue.splice(0, n) as Job[];
-    this.stats.groups += 1;
-    this.stats.jobs += group.length;
-    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
-    return group;
-  }
-
   private async computeGroup(): Promise<void> {
-    const group = this.take();
+    const group = takeGroup(this.queue, this.stats);
     const epoch = this.epoch;
     const tag = ++this.tags;
     const now = new Date().toISOString();
@@ -141,16 +124,13 @@ export class WriteBehindCommitter implements Committer {
     // Sent even when empty: the writer thread answers in order, so a group of duplicates is not
     // answered before the group whose rows it saw committed.
     const written = this.thread.write(epoch, steps.list()).then(
-      () => this.settle(group, outcomes),
+      () => answerGroup(this.sdb, group, outcomes),
       (error: unknown) => {
         if (this.epoch === epoch) {
           this.epoch += 1;
           this.overlay.clear();
         }
-        group.forEach((job, i) => {
-          const o = outcomes[i];
-          job.reject(o && !o.ok ? o.error : error);
-        });
+        failGroup(group, outcomes, error);
       },
     );
     const done = written.finally(() => {
@@ -158,18 +138,6 @@ export class WriteBehindCommitter implements Committer {
       this.inFlight.splice(this.inFlight.indexOf(done), 1);
     });
     this.inFlight.push(done);
-  }
-
-  private settle(group: readonly Job[], outcomes: readonly Outcome[]): void {
-    const newest = new Map<string, number>();
-    group.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (!o.ok) return job.reject(o.error);
-      job.resolve({ value: o.value, lastCursor: o.lastCursor });
-      if (o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
-    });
-    // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
-    for (const [clinicId, cursor] of newest) void this.sdb.notify(this.sdb.db, clinicId, cursor).catch(() => {});
   }
 }
 
@@ -238,6 +206,19 @@ class Overlay {
   }
 }
 
+/** Each key from the overlay where a group staged it, the rest from the database in one read. */
+async function readThrough<K, V>(keys: readonly K[], staged: (key: K) => Tagged<V> | undefined, base: (rest: K[]) => Promise<Iterable<readonly [K, V]>>): Promise<Map<K, V>> {
+  const out = new Map<K, V>();
+  const rest: K[] = [];
+  for (const key of keys) {
+    const s = staged(key);
+    if (s) out.set(key, s.v);
+    else rest.push(key);
+  }
+  if (rest.length > 0) for (const [key, v] of await base(rest)) out.set(key, v);
+  return out;
+}
+
 const k2 = (a: string, b: string | number) => `${a}\u0000${b}`;
 const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
 
@@ -266,44 +247,23 @@ class StagedStore implements FeedStore {
   }
 
   async recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]> {
-    const out: MutationsTable[] = [];
-    const rest: number[] = [];
-    for (const seq of seqs) {
-      const m = this.overlay.mutations.get(k2(deviceId, seq));
-      if (m) out.push(m.v);
-      else rest.push(seq);
-    }
-    return rest.length ? [...out, ...(await this.base.recordedMutations(trx, deviceId, rest))] : out;
+    const found = await readThrough(seqs, (seq) => this.overlay.mutations.get(k2(deviceId, seq)), async (rest) =>
+      (await this.base.recordedMutations(trx, deviceId, rest)).map((r) => [Number(r.seq), r]),
+    );
+    return [...found.values()];
   }
 
   async usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]> {
-    const staged = ids.filter((id) => this.overlay.mutationIds.has(id));
-    const rest = ids.filter((id) => !this.overlay.mutationIds.has(id));
-    return rest.length ? [...staged, ...(await this.base.usedMutationIds(trx, rest))] : staged;
+    const found = await readThrough(ids, (id) => this.overlay.mutationIds.get(id), async (rest) => (await this.base.usedMutationIds(trx, rest)).map((id) => [id, true]));
+    return [...found.keys()];
   }
 
-  async docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
-    const out = new Map<string, Doc>();
-    const rest: string[] = [];
-    for (const id of ids) {
-      const d = this.overlay.docs.get(k3(clinicId, entity, id));
-      if (d) out.set(id, d.v);
-      else rest.push(id);
-    }
-    if (rest.length) for (const [id, doc] of await this.base.docs(trx, clinicId, entity, rest)) out.set(id, doc);
-    return out;
+  docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
+    return readThrough(ids, (id) => this.overlay.docs.get(k3(clinicId, entity, id)), (rest) => this.base.docs(trx, clinicId, entity, rest));
   }
 
-  async owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const rest: string[] = [];
-    for (const key of keys) {
-      const o = this.overlay.owners.get(k3(clinicId, kind, key));
-      if (o) out.set(key, o.v);
-      else rest.push(key);
-    }
-    if (rest.length) for (const [key, owner] of await this.base.owners(trx, clinicId, kind, rest)) out.set(key, owner);
-    return out;
+  owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>> {
+    return readThrough(keys, (key) => this.overlay.owners.get(k3(clinicId, kind, key)), (rest) => this.base.owners(trx, clinicId, kind, rest));
   }
 
   async insertMutations(_trx: Executor, rows: readonly MutationsTable[]): Promise<void> {
