@@ -10,7 +10,7 @@
  * the same run. Writes JSON to bench/results/store-<timestamp>.json and prints a Markdown table.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -39,6 +39,8 @@ const quick = process.argv.includes('--quick');
  */
 const keepDir = pathFlag('--keep-db');
 const reuseFile = pathFlag('--reuse-db');
+// Opening a missing path would create an empty store and measure nothing meaningful.
+if (reuseFile && !existsSync(reuseFile)) throw new Error(`--reuse-db: no file at ${reuseFile}; seed one with --keep-db DIR first`);
 const ORDERS = ordersFlag() ?? (quick ? 50_000 : 1_000_000);
 const RAW_WINDOW = Math.min(ORDERS, quick ? 50_000 : 100_000);
 const ITER = quick ? 100 : 200;
@@ -248,8 +250,8 @@ async function main(): Promise<void> {
 /**
  * Queries run on a settled file, as a desk opens it: the seeding's WAL checkpointed and its pages
  * written to disk. Right after a 1.5 GB bulk load the kernel is still writing those pages back, and
- * reads that miss the page cache queue behind that writeback (seen as 60–90 ms p95 outliers in the
- * 8-name search at 1M; 9–12 ms on the same file once settled, even from a cold page cache).
+ * reads that miss the page cache queue behind that writeback (seen as 55–86 ms p95 outliers in the
+ * 8-name search at 1M; 8–12 ms on the same file once settled, even from a cold page cache).
  */
 async function measureStore(store: LocalStore, file: string) {
   store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
