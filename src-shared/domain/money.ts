@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VatCode } from '../schemas/enums';
-import { divRoundHalfUp, isSafeInt, toSafeNumber } from './integer';
+import { divRoundHalfUp, isSafeInt, mulDivRoundHalfUp, toSafeNumber } from './integer';
 import { DomainContractError, err, ok, type DomainError, type Result } from './result';
 
 /**
@@ -151,7 +151,7 @@ export function fromProviderAmount(value: unknown): Result<Ore, MoneyError> {
 export const VAT_RATE_PERCENT: Record<VatCode, number> = { exempt: 0, se25: 25, se12: 12, se6: 6 };
 
 function assertVatCode(code: unknown): asserts code is VatCode {
-  if (!VatCode.safeParse(code).success) {
+  if (typeof code !== 'string' || !Object.hasOwn(VAT_RATE_PERCENT, code)) {
     throw new DomainContractError('invalid_vat_code', `Unknown VAT code "${String(code)}"; expected one of ${VatCode.options.join(', ')}.`, 'vatCode');
   }
 }
@@ -163,8 +163,9 @@ function assertVatCode(code: unknown): asserts code is VatCode {
 export function vatOfGross(gross: Ore, code: VatCode): Ore {
   assertOre(gross, 'gross');
   assertVatCode(code);
-  const rate = BigInt(VAT_RATE_PERCENT[code]);
-  return Number(divRoundHalfUp(BigInt(gross) * rate, 100n + rate));
+  const rate = VAT_RATE_PERCENT[code];
+  // |VAT| ≤ |gross|, so the result is always a safe integer.
+  return mulDivRoundHalfUp(gross, rate, 100 + rate)!;
 }
 
 export interface LineAmountInput {
@@ -185,11 +186,16 @@ export function lineAmount(input: LineAmountInput): Result<Ore, MoneyError> {
   if (!isSafeInt(discountBp) || discountBp < 0 || discountBp > 10_000) {
     return err(moneyError('invalid_discount', `The discount must be whole basis points from 0 to 10000 (0–100 %), got ${String(discountBp)}.`, 'discountBp'));
   }
-  const gross = BigInt(unitPrice) * BigInt(quantity);
-  const discount = divRoundHalfUp(gross * BigInt(discountBp), 10_000n);
-  const amount = toSafeNumber(gross - discount);
-  if (amount === undefined) return err(moneyError('out_of_range', 'The line amount is too large to be handled exactly.'));
-  return ok(amount);
+  const tooLarge = () => err(moneyError('out_of_range', 'The line amount is too large to be handled exactly.'));
+  // A product beyond 2^53 is not a safe integer as a double either, so the number path is exact.
+  const gross = unitPrice * quantity;
+  if (Number.isSafeInteger(gross)) {
+    const discount = mulDivRoundHalfUp(gross, discountBp, 10_000);
+    return discount === undefined ? tooLarge() : ok(gross - discount);
+  }
+  const big = BigInt(unitPrice) * BigInt(quantity);
+  const amount = toSafeNumber(big - divRoundHalfUp(big * BigInt(discountBp), 10_000n));
+  return amount === undefined ? tooLarge() : ok(amount);
 }
 
 export interface VatAmounts {
@@ -215,18 +221,21 @@ const SUMMARY_ORDER: VatCode[] = ['se25', 'se12', 'se6', 'exempt'];
  */
 export function vatSummary(lines: readonly { gross: Ore; vatCode: VatCode }[]): VatSummary {
   if (!Array.isArray(lines)) throw new DomainContractError('invalid_lines', 'vatSummary needs an array of lines.', 'lines');
-  const grossByCode = new Map<VatCode, bigint>();
+  // Sums stay numbers while they are safe integers (each sum of two safe integers is then exact).
+  const grossByCode = new Map<VatCode, number | bigint>();
   lines.forEach((line, i) => {
     assertOre(line?.gross, `lines.${i}.gross`);
     assertVatCode(line.vatCode);
-    grossByCode.set(line.vatCode, (grossByCode.get(line.vatCode) ?? 0n) + BigInt(line.gross));
+    const before = grossByCode.get(line.vatCode) ?? 0;
+    const sum = typeof before === 'number' ? before + line.gross : before + BigInt(line.gross);
+    grossByCode.set(line.vatCode, typeof sum === 'number' && !Number.isSafeInteger(sum) ? BigInt(before) + BigInt(line.gross) : sum);
   });
   const rows: VatSummaryRow[] = [];
   const total: VatAmounts = { gross: 0, vat: 0, net: 0 };
   for (const vatCode of SUMMARY_ORDER) {
     const sum = grossByCode.get(vatCode);
     if (sum === undefined) continue;
-    const gross = toSafeNumber(sum);
+    const gross = typeof sum === 'number' ? sum : toSafeNumber(sum);
     if (gross === undefined) throw new DomainContractError('out_of_range', 'The invoice total is too large to be handled exactly.', 'lines');
     const vat = vatOfGross(gross, vatCode);
     rows.push({ vatCode, ratePercent: VAT_RATE_PERCENT[vatCode], gross, vat, net: gross - vat });
