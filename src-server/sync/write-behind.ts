@@ -186,17 +186,20 @@ class Overlay {
   readonly lastSeqs = new Map<string, Tagged<number>>();
   readonly mutations = new Map<string, Tagged<MutationsTable>>();
   readonly mutationIds = new Map<string, Tagged<true>>();
-  private readonly written = new Map<number, [Map<string, Tagged<unknown>>, string][]>();
+  /** Per group, the keys it set in each map (one list per map: no allocation per row). */
+  private readonly written = new Map<number, Map<Map<string, Tagged<unknown>>, string[]>>();
 
   set<V>(map: Map<string, Tagged<V>>, key: string, v: V, tag: number): void {
     map.set(key, { v, tag });
-    let keys = this.written.get(tag);
-    if (!keys) this.written.set(tag, (keys = []));
-    keys.push([map as Map<string, Tagged<unknown>>, key]);
+    let byMap = this.written.get(tag);
+    if (!byMap) this.written.set(tag, (byMap = new Map()));
+    const keys = byMap.get(map as Map<string, Tagged<unknown>>);
+    if (keys) keys.push(key);
+    else byMap.set(map as Map<string, Tagged<unknown>>, [key]);
   }
 
   release(tag: number): void {
-    for (const [map, key] of this.written.get(tag) ?? []) if (map.get(key)?.tag === tag) map.delete(key);
+    for (const [map, keys] of this.written.get(tag) ?? []) for (const key of keys) if (map.get(key)?.tag === tag) map.delete(key);
     this.written.delete(tag);
   }
 
