@@ -21,7 +21,8 @@ import { createPatient } from '../../src-main/services/patients';
 import { SyncEngine } from '../../src-main/sync/engine';
 import { deviceAuthorization, type PushResponse } from '../../src-shared/sync/protocol';
 import type { Patient } from '../../src-shared/schemas/entities';
-import { createTestDatabase } from '../support/pg';
+import pgLib from 'pg';
+import { createTestDatabase, PG_ADMIN_URL } from '../support/pg';
 import { ADMIN_TOKEN, api, createClinic, enrolmentCode, orderInput, patientInput } from '../integration/sync/support/harness';
 import { freePort, spawnTs } from '../integration/sync/support/processes';
 import { makeBlock, BLOCK, type SeedBlock } from './lib/seed';
@@ -42,6 +43,36 @@ function processCpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * CPU time of the PostgreSQL backends serving one database, by pid (they are processes of the
+ * database server, not of the sync server, so /proc of the server's pid does not hold them).
+ */
+async function backendCpuMs(dbName: string): Promise<Map<number, number>> {
+  const c = new pgLib.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1`, [dbName]);
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        out.set(pid, processCpuMs(pid));
+      } catch {
+        // ended between the query and the read
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** CPU the backends used between two readings (a backend that started meanwhile counts from 0). */
+function backendCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
+  return sum;
 }
 
 const secrets = (m = new Map<string, string>()) => ({ get: async (k: string) => m.get(k) ?? null, set: async (k: string, v: string) => void m.set(k, v) });
@@ -153,6 +184,7 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
       });
     });
     const latencies: number[] = [];
+    const backendCpu0 = pg ? await backendCpuMs(pg.name) : null;
     const serverCpu0 = processCpuMs(child.proc.pid!);
     const clientCpu0 = process.cpuUsage();
     const start = process.hrtime.bigint();
@@ -173,7 +205,8 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
     const serverCpuUs = ((processCpuMs(child.proc.pid!) - serverCpu0) * 1000) / mutations;
     const client = process.cpuUsage(clientCpu0);
     const clientCpuUs = (client.user + client.system) / mutations;
-    return { kind, desks: DESKS, clinics: CLINICS, batch: PER_BATCH, mutations, wallMs, mutationsPerSec: mutations / (wallMs / 1000), requestLatencyMs: summarize(latencies), serverCpuUs, clientCpuUs };
+    const databaseCpuUs = pg && backendCpu0 ? (backendCpuDelta(backendCpu0, await backendCpuMs(pg.name)) * 1000) / mutations : null;
+    return { kind, desks: DESKS, clinics: CLINICS, batch: PER_BATCH, mutations, wallMs, mutationsPerSec: mutations / (wallMs / 1000), requestLatencyMs: summarize(latencies), serverCpuUs, databaseCpuUs, clientCpuUs };
   } finally {
     await child.kill();
     await pg?.drop();
@@ -225,7 +258,7 @@ try {
   if (process.argv.includes('--push-only')) {
     for (const kind of ['sqlite', 'postgres'] as const) {
       const p = await pushThroughput(kind, dir);
-      console.log(`push ${kind}: ${Math.round(p.mutationsPerSec)} mutations/s, p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.mutations} mutations, ${p.desks} desks); CPU per mutation: server ${p.serverCpuUs.toFixed(0)} µs, desks ${p.clientCpuUs.toFixed(0)} µs`);
+      console.log(`push ${kind}: ${Math.round(p.mutationsPerSec)} mutations/s, p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.mutations} mutations, ${p.desks} desks); CPU per mutation: server ${p.serverCpuUs.toFixed(0)} µs,${p.databaseCpuUs === null ? '' : ` PostgreSQL backends ${p.databaseCpuUs.toFixed(0)} µs,`} desks ${p.clientCpuUs.toFixed(0)} µs`);
     }
   } else {
   const init = await initialSync(dir);
@@ -238,7 +271,7 @@ try {
     const file = writeResults('sync', result);
     const rows: (string | number)[][] = [
       ['initial sync (rows/s)', init.syncRowsPerSec, `${(init.ratio * 100).toFixed(1)} % of raw (${Math.round(init.rawRowsPerSec).toLocaleString('en-US')} rows/s)`, '≥ 30 % of raw', init.ratio >= 0.3 ? 'yes' : 'no'],
-      ...pushes.map((p) => [`push, ${p.desks} desks, ${p.kind} (mutations/s)`, p.mutationsPerSec, `request p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.batch}/request); CPU/mutation server ${p.serverCpuUs.toFixed(0)} µs, desks ${p.clientCpuUs.toFixed(0)} µs`, '≥ 20,000', p.mutationsPerSec >= 20_000 ? 'yes' : 'no']),
+      ...pushes.map((p) => [`push, ${p.desks} desks, ${p.kind} (mutations/s)`, p.mutationsPerSec, `request p50 ${p.requestLatencyMs.p50.toFixed(0)} ms, p99 ${p.requestLatencyMs.p99.toFixed(0)} ms (${p.batch}/request); CPU/mutation server ${p.serverCpuUs.toFixed(0)} µs,${p.databaseCpuUs === null ? '' : ` PostgreSQL ${p.databaseCpuUs.toFixed(0)} µs,`} desks ${p.clientCpuUs.toFixed(0)} µs`, '≥ 20,000', p.mutationsPerSec >= 20_000 ? 'yes' : 'no']),
       ...props.map((p) => [`A→B propagation, ${p.kind} (ms)`, p.latencyMs.p50, `p99 ${p.latencyMs.p99.toFixed(1)} ms`, 'p99 ≤ 500 ms', p.latencyMs.p99 <= 500 ? 'yes' : 'no']),
     ];
     console.log(`\n${markdownTable(['measure', 'value', 'detail', 'target', 'met'], rows, 1)}\n\n${init.rows.toLocaleString('en-US')} rows (${init.orders.toLocaleString('en-US')} orders, ${init.patients.toLocaleString('en-US')} patients, ${init.lines.toLocaleString('en-US')} lines); results: ${file}`);
