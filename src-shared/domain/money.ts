@@ -175,6 +175,8 @@ export interface LineAmountInput {
   discountBp: number;
 }
 
+const lineTooLarge = () => err(moneyError('out_of_range', 'The line amount is too large to be handled exactly.'));
+
 /** unitPrice × quantity less the discount, the discount rounded half up to the öre. */
 export function lineAmount(input: LineAmountInput): Result<Ore, MoneyError> {
   const { unitPrice, quantity, discountBp } = input ?? ({} as LineAmountInput);
@@ -186,16 +188,15 @@ export function lineAmount(input: LineAmountInput): Result<Ore, MoneyError> {
   if (!isSafeInt(discountBp) || discountBp < 0 || discountBp > 10_000) {
     return err(moneyError('invalid_discount', `The discount must be whole basis points from 0 to 10000 (0–100 %), got ${String(discountBp)}.`, 'discountBp'));
   }
-  const tooLarge = () => err(moneyError('out_of_range', 'The line amount is too large to be handled exactly.'));
   // A product beyond 2^53 is not a safe integer as a double either, so the number path is exact.
   const gross = unitPrice * quantity;
   if (Number.isSafeInteger(gross)) {
     const discount = mulDivRoundHalfUp(gross, discountBp, 10_000);
-    return discount === undefined ? tooLarge() : ok(gross - discount);
+    return discount === undefined ? lineTooLarge() : ok(gross - discount);
   }
   const big = BigInt(unitPrice) * BigInt(quantity);
   const amount = toSafeNumber(big - divRoundHalfUp(big * BigInt(discountBp), 10_000n));
-  return amount === undefined ? tooLarge() : ok(amount);
+  return amount === undefined ? lineTooLarge() : ok(amount);
 }
 
 export interface VatAmounts {
@@ -227,8 +228,8 @@ export function vatSummary(lines: readonly { gross: Ore; vatCode: VatCode }[]): 
     assertOre(line?.gross, `lines.${i}.gross`);
     assertVatCode(line.vatCode);
     const before = grossByCode.get(line.vatCode) ?? 0;
-    const sum = typeof before === 'number' ? before + line.gross : before + BigInt(line.gross);
-    grossByCode.set(line.vatCode, typeof sum === 'number' && !Number.isSafeInteger(sum) ? BigInt(before) + BigInt(line.gross) : sum);
+    const sum = typeof before === 'number' ? before + line.gross : null;
+    grossByCode.set(line.vatCode, sum !== null && Number.isSafeInteger(sum) ? sum : BigInt(before) + BigInt(line.gross));
   });
   const rows: VatSummaryRow[] = [];
   const total: VatAmounts = { gross: 0, vat: 0, net: 0 };
