@@ -166,21 +166,21 @@ function postgresStore(): FeedStore {
       return trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', id).executeTakeFirst();
     },
     async recordedMutations(trx, deviceId, seqs) {
-      return (await sql<MutationsTable>`select * from mutations where device_id = ${deviceId} and seq = any(${seqs.map(String)}::bigint[])`.execute(trx)).rows;
+      return (await sql<MutationsTable>`select * from mutations where device_id = ${deviceId} and seq = any(${seqs}::bigint[])`.execute(trx)).rows;
     },
     // One array parameter: `= any($1)` is planned as index probes, like an IN-list (which PostgreSQL
     // turns into the same ScalarArrayOp), without a placeholder per id to compile, send and parse.
     // (`in (select json_array_elements_text(…))` is not: it was planned as a scan of the clinic's
     // rows and the benchmark's push rate fell fivefold.)
     async usedMutationIds(trx, ids) {
-      return (await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id = any(${[...ids]}::text[])`.execute(trx)).rows.map((r) => r.mutation_id);
+      return (await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.mutation_id);
     },
     async docs(trx, clinicId, entity, ids) {
-      const { rows } = await sql<{ id: string; data: string }>`select id, data from entities where clinic_id = ${clinicId} and entity = ${entity} and id = any(${[...ids]}::text[])`.execute(trx);
+      const { rows } = await sql<{ id: string; data: string }>`select id, data from entities where clinic_id = ${clinicId} and entity = ${entity} and id = any(${ids}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
     },
     async owners(trx, clinicId, kind, keys) {
-      const { rows } = await sql<{ key: string; owner_id: string }>`select key, owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = any(${[...keys]}::text[])`.execute(trx);
+      const { rows } = await sql<{ key: string; owner_id: string }>`select key, owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = any(${keys}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
     async insertMutations(trx, rows) {
