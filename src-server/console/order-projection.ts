@@ -152,16 +152,18 @@ export async function projectConsoleRows(trx: Kysely<ServerDatabase> | Transacti
 
 /**
  * Projects every order, patient and invoice document already stored (migration 005), a clinic
- * at a time and in pages, so a large server does not hold all documents at once.
+ * at a time and in pages, so a large server does not hold all documents at once. The documents
+ * are read from `entity_docs`, or, in migration 005, which runs before 006 made that view, from
+ * the entity rows that then still held them (same columns).
  */
-export async function rebuildConsoleProjection(db: Kysely<ServerDatabase>): Promise<void> {
+export async function rebuildConsoleProjection(db: Kysely<ServerDatabase>, source: 'entity_docs' | 'entities' = 'entity_docs'): Promise<void> {
   const clinics = await db.selectFrom('clinics').select('id').execute();
   for (const { id: clinicId } of clinics) {
     for (const entity of ['order', 'patient', 'invoice']) {
       let after = '';
       for (;;) {
         const rows = await db
-          .selectFrom('entities').select(['id', 'data'])
+          .selectFrom(source as 'entity_docs').select(['id', 'data'])
           .where('clinic_id', '=', clinicId).where('entity', '=', entity).where('id', '>', after)
           .orderBy('id').limit(CHUNK).execute();
         if (rows.length === 0) break;

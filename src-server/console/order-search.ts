@@ -138,7 +138,7 @@ async function pageRows(sdb: ServerDb, page: PageRow[]): Promise<ConsoleOrderRow
   const clinicIds = [...new Set(page.map((r) => r.clinic_id))];
   const [docs, clinics] = await Promise.all([
     sdb.db
-      .selectFrom('entities')
+      .selectFrom('entity_docs')
       .select(['clinic_id', 'entity', 'id', 'data'])
       .where('clinic_id', 'in', clinicIds)
       .where((eb) => eb.or([eb.and([eb('entity', '=', 'order'), eb('id', 'in', page.map((r) => r.id))]), eb.and([eb('entity', '=', 'patient'), eb('id', 'in', page.map((r) => r.patient_id))])]))

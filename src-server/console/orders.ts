@@ -10,7 +10,7 @@ import { requirePermission, type Actor } from '../accounts/manage';
 import { accountsDb } from '../accounts/schema';
 
 async function entity<T>(sdb: ServerDb, clinicId: string, name: string, id: string): Promise<T | null> {
-  const r = await sdb.db.selectFrom('entities').select('data').where('clinic_id', '=', clinicId).where('entity', '=', name).where('id', '=', id).executeTakeFirst();
+  const r = await sdb.db.selectFrom('entity_docs').select('data').where('clinic_id', '=', clinicId).where('entity', '=', name).where('id', '=', id).executeTakeFirst();
   return r ? (JSON.parse(r.data) as T) : null;
 }
 
@@ -20,7 +20,7 @@ export async function orderDetail(sdb: ServerDb, actor: Actor, clinicId: string,
   if (!order) throw refuse(404, 'unknown_order', 'This order does not exist in this clinic.', 'orderId');
   const clinic = await sdb.db.selectFrom('clinics').select('name').where('id', '=', clinicId).executeTakeFirstOrThrow();
   const docs = async <T>(name: string) =>
-    (await sdb.db.selectFrom('entities').select('data').where('clinic_id', '=', clinicId).where('entity', '=', name).execute()).map((r) => JSON.parse(r.data) as T);
+    (await sdb.db.selectFrom('entity_docs').select('data').where('clinic_id', '=', clinicId).where('entity', '=', name).execute()).map((r) => JSON.parse(r.data) as T);
   const [invoices, money, notices] = await Promise.all([docs<Invoice>('invoice'), docs<MoneyEvent>('money_event'), docs<Record<string, unknown>>('notice')]);
   const requests = notices.flatMap((n) => {
     const p = CancellationRequestNotice.safeParse(n);

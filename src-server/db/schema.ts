@@ -89,14 +89,21 @@ export interface ChangesTable {
   created_at: string;
 }
 
-/** Authoritative current state of every synced entity, one JSON document per row. */
+/**
+ * Authoritative current state of every synced entity: the cursor of its newest change with a
+ * document (that change's `data` is the entity's document; migration 006).
+ */
 export interface EntitiesTable {
   clinic_id: string;
   entity: string;
   id: string;
-  data: string;
   version: number;
   cursor: number;
+}
+
+/** View: each entity row with its document, joined from the change it points at. */
+export interface EntityDocsView extends EntitiesTable {
+  data: string;
 }
 
 /** Uniqueness the domain needs (order numbers, invoice numbers, series ownership) per clinic. */
@@ -116,5 +123,6 @@ export interface ServerDatabase {
   mutations: MutationsTable;
   changes: ChangesTable;
   entities: EntitiesTable;
+  entity_docs: EntityDocsView;
   unique_keys: UniqueKeysTable;
 }

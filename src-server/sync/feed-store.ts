@@ -34,8 +34,8 @@ export interface FeedStore {
   /** Takes `n` cursors from the clinic's counter (its row is locked); returns the last. */
   allocateCursors(trx: Executor, clinicId: string, n: number): Promise<number>;
   /**
-   * Appends changes to the feed and makes each entity's row hold its newest change (data and
-   * cursor; a new entity gets version 1, an existing one version + 1). `rows` are in cursor order.
+   * Appends changes to the feed and makes each entity's row point at its newest change with a
+   * document (a new entity gets version 1, an existing one version + 1). `rows` are in cursor order.
    */
   appendChanges(trx: Executor, rows: readonly ChangeRow[]): Promise<void>;
 }
@@ -59,7 +59,7 @@ export const FEED_SQL = {
   mutation: `insert into mutations (device_id, seq, mutation_id, clinic_id, name, actor_user_id, status, code, reason, field, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   unique: `insert into unique_keys (clinic_id, kind, key, owner_id) values (?, ?, ?, ?)`,
   change: `insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`,
-  entity: `insert into entities (clinic_id, entity, id, data, version, cursor) values (?, ?, ?, ?, 1, ?) on conflict (clinic_id, entity, id) do update set data = excluded.data, cursor = excluded.cursor, version = entities.version + 1`,
+  entity: `insert into entities (clinic_id, entity, id, version, cursor) values (?, ?, ?, 1, ?) on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`,
   /** Guarded: no row changes when the seq moved under the writer (the thread then fails the group). */
   lastSeq: `update devices set last_seq = ? where id = ? and last_seq = ?`,
   changeSeq: `update clinics set change_seq = ? where id = ? and change_seq = ?`,
@@ -69,8 +69,8 @@ export const mutationParams = (r: MutationsTable) => [r.device_id, r.seq, r.muta
 export const uniqueParams = (r: UniqueKeysTable) => [r.clinic_id, r.kind, r.key, r.owner_id];
 
 /**
- * Serializes each document once, for its change and, if it is the entity's newest in `rows`, its
- * entity row. Returns the parameter lists of FEED_SQL.change and FEED_SQL.entity.
+ * Serializes each document for its change, and points each entity's row at its newest change in
+ * `rows` that has one. Returns the parameter lists of FEED_SQL.change and FEED_SQL.entity.
  */
 export function changeParams(rows: readonly ChangeRow[]): { changes: unknown[][]; entities: unknown[][] } {
   const changes: unknown[][] = [];
@@ -80,7 +80,7 @@ export function changeParams(rows: readonly ChangeRow[]): { changes: unknown[][]
     changes.push([r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json, r.mutation_id, r.created_at]);
     const key = `${r.entity}\u0000${r.entity_id}`;
     if (json === null) newest.delete(key);
-    else newest.set(key, [r.clinic_id, r.entity, r.entity_id, json, r.cursor]);
+    else newest.set(key, [r.clinic_id, r.entity, r.entity_id, r.cursor]);
   }
   return { changes, entities: [...newest.values()] };
 }
@@ -92,7 +92,7 @@ function sqliteStore(db: Database.Database): FeedStore {
     device: db.prepare(`select last_seq, revoked_at, clinic_id from devices where id = ?`),
     recorded: db.prepare(`select * from mutations where device_id = ? and seq in (select value from json_each(?))`),
     used: db.prepare(`select mutation_id from mutations where mutation_id in (select value from json_each(?))`).pluck(),
-    docs: db.prepare(`select id, data from entities where clinic_id = ? and entity = ? and id in (select value from json_each(?))`),
+    docs: db.prepare(`select e.id, c.data from entities e join changes c on c.clinic_id = e.clinic_id and c.cursor = e.cursor where e.clinic_id = ? and e.entity = ? and e.id in (select value from json_each(?))`),
     owners: db.prepare(`select key, owner_id from unique_keys where clinic_id = ? and kind = ? and key in (select value from json_each(?))`),
     bump: db.prepare(`update clinics set change_seq = change_seq + ? where id = ? returning change_seq`).pluck(),
     mutation: db.prepare(FEED_SQL.mutation),
@@ -176,7 +176,8 @@ function postgresStore(): FeedStore {
       return (await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.mutation_id);
     },
     async docs(trx, clinicId, entity, ids) {
-      const { rows } = await sql<{ id: string; data: string }>`select id, data from entities where clinic_id = ${clinicId} and entity = ${entity} and id = any(${ids}::text[])`.execute(trx);
+      const { rows } = await sql<{ id: string; data: string }>`select e.id, c.data from entities e join changes c on c.clinic_id = e.clinic_id and c.cursor = e.cursor
+        where e.clinic_id = ${clinicId} and e.entity = ${entity} and e.id = any(${ids}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
     },
     async owners(trx, clinicId, kind, keys) {
@@ -210,19 +211,19 @@ function postgresStore(): FeedStore {
     async appendChanges(trx, rows) {
       if (rows.length === 0) return;
       // The documents travel once, nested (a `json` value keeps its text exactly as V8 wrote it,
-      // so `doc::text` is the same serialization SQLite stores), and the entity rows are filled
-      // from the changes just inserted.
+      // so `doc::text` is the same serialization SQLite stores), and the entity rows point at the
+      // newest of the changes just inserted that has a document.
       await sql`with c as (
           insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
           select clinic_id, cursor, entity, entity_id, op, doc::text, mutation_id, created_at
           from json_to_recordset(${json(rows)}::json) as t(clinic_id text, cursor bigint, entity text, entity_id text, op text, doc json, mutation_id text, created_at text)
-          returning clinic_id, cursor, entity, entity_id, data
+          returning clinic_id, cursor, entity, entity_id, data is not null as has_doc
         ), newest as (
-          select distinct on (entity, entity_id) clinic_id, entity, entity_id, data, cursor from c order by entity, entity_id, cursor desc
+          select distinct on (entity, entity_id) clinic_id, entity, entity_id, cursor from c where has_doc order by entity, entity_id, cursor desc
         )
-        insert into entities (clinic_id, entity, id, data, version, cursor)
-        select clinic_id, entity, entity_id, data, 1, cursor from newest where data is not null
-        on conflict (clinic_id, entity, id) do update set data = excluded.data, cursor = excluded.cursor, version = entities.version + 1`.execute(trx);
+        insert into entities (clinic_id, entity, id, version, cursor)
+        select clinic_id, entity, entity_id, 1, cursor from newest
+        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`.execute(trx);
     },
   };
 }

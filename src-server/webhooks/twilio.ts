@@ -89,7 +89,7 @@ export async function handleTwilioHook(sdb: ServerDb, sealer: Sealer, req: Twili
     if (errorCode === OPTED_OUT && f.To) {
       const reason = `${classifyTwilioError(OPTED_OUT).label} (Twilio ${OPTED_OUT}, ${at.slice(0, 10)}).`;
       // Patients are JSON documents; the number is matched in the stored text, then checked exactly.
-      const rows = await trx.selectFrom('entities').select(['id', 'data']).where('clinic_id', '=', clinicId).where('entity', '=', 'patient').where('data', 'like', `%"phone":${JSON.stringify(f.To)}%`).execute();
+      const rows = await trx.selectFrom('entity_docs').select(['id', 'data']).where('clinic_id', '=', clinicId).where('entity', '=', 'patient').where('data', 'like', `%"phone":${JSON.stringify(f.To)}%`).execute();
       for (const r of rows) {
         const p = JSON.parse(r.data) as Patient;
         if (p.phone !== f.To || (!p.smsConsent && p.smsBlockedReason)) continue;

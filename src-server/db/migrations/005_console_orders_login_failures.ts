@@ -77,7 +77,7 @@ export const m005_console_orders_login_failures: Migration = {
       .addColumn('clinic_id', 'text', (c) => c.primaryKey())
       .addColumn('cursor', 'bigint', (c) => c.notNull())
       .execute();
-    await rebuildConsoleProjection(db);
+    await rebuildConsoleProjection(db, 'entities');
     await sql`insert into console_projection (clinic_id, cursor) select id, change_seq from clinics`.execute(db);
   },
 };

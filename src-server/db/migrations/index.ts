@@ -4,6 +4,7 @@ import { m002_accounts } from './002_accounts';
 import { m003_accounts_removed } from './003_accounts_removed';
 import { m004_webhooks } from './004_webhooks';
 import { m005_console_orders_login_failures } from './005_console_orders_login_failures';
+import { m006_entity_docs } from './006_entity_docs';
 
 /** Ordered by name; a shipped migration is never edited, only followed by a new one. */
 export const serverMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const serverMigrations: Record<string, Migration> = {
   '003_accounts_removed': m003_accounts_removed,
   '004_webhooks': m004_webhooks,
   '005_console_orders_login_failures': m005_console_orders_login_failures,
+  '006_entity_docs': m006_entity_docs,
 };

@@ -8,8 +8,8 @@ import { freshClinicServer } from './support/per-test';
  * The push path writes its rows with its own statements (src-server/sync/feed-store.ts): on
  * PostgreSQL the documents travel once and the entity rows are filled from the changes just
  * inserted. Whatever the database, the feed must carry every change with its own document, and
- * the entity row the newest one: its data, its cursor, and a version that counts the pushes that
- * changed it.
+ * the entity row must point at the newest one: its cursor (whose document `entity_docs` joins in)
+ * and a version that counts the pushes that changed it.
  */
 describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) => {
   const t = freshClinicServer(kind);
@@ -35,7 +35,7 @@ describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) =>
     expect(first.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
 
     const db = t.server.app.sdb.db;
-    const row = async (id: string) => db.selectFrom('entities').select(['data', 'version', 'cursor']).where('clinic_id', '=', t.clinic.clinicId).where('entity', '=', 'patient').where('id', '=', id).executeTakeFirstOrThrow();
+    const row = async (id: string) => db.selectFrom('entity_docs').select(['data', 'version', 'cursor']).where('clinic_id', '=', t.clinic.clinicId).where('entity', '=', 'patient').where('id', '=', id).executeTakeFirstOrThrow();
     const feed = async () => {
       const page = await api<PullPage>(t.server.url, 'GET', '/v1/sync/pull?cursor=0&limit=500', undefined, auth);
       return page.body.changes.filter((c) => c.entity === 'patient');

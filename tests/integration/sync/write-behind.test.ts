@@ -106,7 +106,7 @@ describe('write-behind pipeline (sqlite)', () => {
     const after = feed(side);
     expect(after.head).toBe(before.head + desks.length * 10 + settings.length);
     expect(after.cursors).toEqual(Array.from({ length: after.head }, (_, i) => i + 1));
-    const clinicDoc = side.prepare(`select data from entities where clinic_id = ? and entity = 'clinic'`).pluck().get(t.clinic.clinicId) as string;
+    const clinicDoc = side.prepare(`select data from entity_docs where clinic_id = ? and entity = 'clinic'`).pluck().get(t.clinic.clinicId) as string;
     expect(JSON.parse(clinicDoc).settings).toEqual({ round: 9 });
     side.close();
   });

@@ -218,7 +218,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 }
 
 export function serverEntities(app: KassaServer, clinicId: string, entity: string) {
-  return app.sdb.db.selectFrom('entities').selectAll().where('clinic_id', '=', clinicId).where('entity', '=', entity).execute();
+  return app.sdb.db.selectFrom('entity_docs').selectAll().where('clinic_id', '=', clinicId).where('entity', '=', entity).execute();
 }
 
 export interface TwoDesks {
