@@ -101,16 +101,31 @@ function cachedStatements(sqlite: Database.Database): SqliteDatabase {
   };
 }
 
+/**
+ * The page size of a new server file. The push path inserts into indexes keyed by random uuids, a
+ * different page for almost every row; with 16 KiB pages instead of SQLite's 4 KiB the writer
+ * thread spent 10–15 % and the checkpointer ~40 % less CPU in the sync benchmark (1 KiB and 2 KiB
+ * pages were slower, 32 KiB no better). An existing file keeps its page size: changing it would
+ * take a VACUUM outside WAL mode, and 4 KiB pages still work.
+ */
+export const SQLITE_PAGE_SIZE = 16384;
+
+/** The connections' own checkpoint threshold, a safety net behind the checkpointer thread: 64 MiB of WAL. */
+export const walAutocheckpointPages = (pageSize: number) => Math.max(1, Math.floor((64 * 1024 * 1024) / pageSize));
+
 async function openSqlite(file: string): Promise<ServerDb> {
   const sqlite = new Database(file);
+  // Only takes effect while the file is empty (before the first table), so only for new files.
+  sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
   // "applied" is a promise to a desk that then forgets its outbox row: make every commit durable.
   sqlite.pragma('synchronous = FULL');
-  // Checkpoints run in a worker thread (checkpointer.ts); this is only the safety net (64 MiB).
+  // Checkpoints run in a worker thread (checkpointer.ts); this is only the safety net.
   const inMemory = file === ':memory:' || file === '';
+  const walPages = walAutocheckpointPages(Number(sqlite.pragma('page_size', { simple: true })));
   let checkpointer: Checkpointer | null = null;
   if (!inMemory) {
-    sqlite.pragma('wal_autocheckpoint = 16384');
+    sqlite.pragma(`wal_autocheckpoint = ${walPages}`);
     checkpointer = await startCheckpointer(file);
   }
   sqlite.pragma('foreign_keys = ON');
@@ -120,7 +135,7 @@ async function openSqlite(file: string): Promise<ServerDb> {
   let writerThread: WriterThread | undefined;
   if (!inMemory) {
     try {
-      writerThread = await startWriterThread(file);
+      writerThread = await startWriterThread(file, walPages);
     } catch (e) {
       await checkpointer?.stop();
       await db.destroy();

@@ -22,7 +22,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-db.pragma('wal_autocheckpoint = 16384');
+db.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpointPages);
 const statements = new Map();
 const statement = (text) => {
   let s = statements.get(text);
@@ -77,9 +77,10 @@ export interface WriterThread {
 
 export class WriteBatchFailed extends Error {}
 
-export async function startWriterThread(file: string, busyTimeoutMs = 30_000): Promise<WriterThread> {
+/** `walAutocheckpointPages`: the same safety-net threshold as the server's own connection. */
+export async function startWriterThread(file: string, walAutocheckpointPages: number, busyTimeoutMs = 30_000): Promise<WriterThread> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, busyTimeoutMs } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, busyTimeoutMs, walAutocheckpointPages } });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;
