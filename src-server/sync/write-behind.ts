@@ -169,53 +169,68 @@ class Steps {
   }
 }
 
-interface Tagged<V> {
-  v: V;
-  tag: number;
+/** What one group staged, by key (the same keys the database has). */
+class Staged {
+  readonly docs = new Map<string, Doc>();
+  readonly owners = new Map<string, string>();
+  readonly changeSeqs = new Map<string, number>();
+  readonly lastSeqs = new Map<string, number>();
+  readonly mutations = new Map<string, MutationsTable>();
+  readonly mutationIds = new Set<string>();
+  constructor(readonly tag: number) {}
 }
 
+type StagedMap = Exclude<keyof Staged, 'tag' | 'mutationIds'>;
+type ValueOf<K extends StagedMap> = Staged[K] extends Map<string, infer V> ? V : never;
+
 /**
- * Rows staged by groups that have not committed yet, each tagged with its group. A group's
- * entries are released after its COMMIT (unless a later group overwrote them), when the database
- * itself holds the same values.
+ * Rows staged by groups that have not committed yet: one layer per group, oldest first (at most
+ * the groups in flight and the one being computed). A read takes the newest layer that has the
+ * key; a group's layer is dropped after its COMMIT, when the database itself holds its values
+ * (or a newer layer overrides them). Dropping a layer is O(1), and no entry carries its group.
  */
 class Overlay {
-  readonly docs = new Map<string, Tagged<Doc>>();
-  readonly owners = new Map<string, Tagged<string>>();
-  readonly changeSeqs = new Map<string, Tagged<number>>();
-  readonly lastSeqs = new Map<string, Tagged<number>>();
-  readonly mutations = new Map<string, Tagged<MutationsTable>>();
-  readonly mutationIds = new Map<string, Tagged<true>>();
-  /** Per group, the keys it set in each map (one list per map: no allocation per row). */
-  private readonly written = new Map<number, Map<Map<string, Tagged<unknown>>, string[]>>();
+  private readonly layers: Staged[] = [];
 
-  set<V>(map: Map<string, Tagged<V>>, key: string, v: V, tag: number): void {
-    map.set(key, { v, tag });
-    let byMap = this.written.get(tag);
-    if (!byMap) this.written.set(tag, (byMap = new Map()));
-    const keys = byMap.get(map as Map<string, Tagged<unknown>>);
-    if (keys) keys.push(key);
-    else byMap.set(map as Map<string, Tagged<unknown>>, [key]);
+  /** The layer of group `tag`, the newest (groups are computed in tag order). */
+  layer(tag: number): Staged {
+    const last = this.layers[this.layers.length - 1];
+    if (last?.tag === tag) return last;
+    const l = new Staged(tag);
+    this.layers.push(l);
+    return l;
+  }
+
+  get<K extends StagedMap>(kind: K, key: string): ValueOf<K> | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const v = (this.layers[i]![kind] as Map<string, ValueOf<K>>).get(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  hasMutationId(id: string): boolean {
+    for (let i = this.layers.length - 1; i >= 0; i--) if (this.layers[i]!.mutationIds.has(id)) return true;
+    return false;
   }
 
   release(tag: number): void {
-    for (const [map, keys] of this.written.get(tag) ?? []) for (const key of keys) if (map.get(key)?.tag === tag) map.delete(key);
-    this.written.delete(tag);
+    const i = this.layers.findIndex((l) => l.tag === tag);
+    if (i >= 0) this.layers.splice(i, 1);
   }
 
   clear(): void {
-    for (const m of [this.docs, this.owners, this.changeSeqs, this.lastSeqs, this.mutations, this.mutationIds]) m.clear();
-    this.written.clear();
+    this.layers.length = 0;
   }
 }
 
 /** Each key from the overlay where a group staged it, the rest from the database in one read. */
-async function readThrough<K, V>(keys: readonly K[], staged: (key: K) => Tagged<V> | undefined, base: (rest: K[]) => Promise<Iterable<readonly [K, V]>>): Promise<Map<K, V>> {
+async function readThrough<K, V>(keys: readonly K[], staged: (key: K) => V | undefined, base: (rest: K[]) => Promise<Iterable<readonly [K, V]>>): Promise<Map<K, V>> {
   const out = new Map<K, V>();
   const rest: K[] = [];
   for (const key of keys) {
-    const s = staged(key);
-    if (s) out.set(key, s.v);
+    const v = staged(key);
+    if (v !== undefined) out.set(key, v);
     else rest.push(key);
   }
   if (rest.length > 0) for (const [key, v] of await base(rest)) out.set(key, v);
@@ -245,28 +260,28 @@ class StagedStore implements FeedStore {
 
   async device(trx: Executor, id: string): Promise<DeviceState | undefined> {
     const d = await this.base.device(trx, id);
-    const staged = this.overlay.lastSeqs.get(id);
-    return d && staged ? { ...d, last_seq: staged.v } : d;
+    const staged = this.overlay.get('lastSeqs', id);
+    return d && staged !== undefined ? { ...d, last_seq: staged } : d;
   }
 
   async recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]> {
-    const found = await readThrough(seqs, (seq) => this.overlay.mutations.get(k2(deviceId, seq)), async (rest) =>
+    const found = await readThrough(seqs, (seq) => this.overlay.get('mutations', k2(deviceId, seq)), async (rest) =>
       (await this.base.recordedMutations(trx, deviceId, rest)).map((r) => [Number(r.seq), r]),
     );
     return [...found.values()];
   }
 
   async usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]> {
-    const found = await readThrough(ids, (id) => this.overlay.mutationIds.get(id), async (rest) => (await this.base.usedMutationIds(trx, rest)).map((id) => [id, true]));
+    const found = await readThrough(ids, (id) => (this.overlay.hasMutationId(id) ? true : undefined), async (rest) => (await this.base.usedMutationIds(trx, rest)).map((id) => [id, true]));
     return [...found.keys()];
   }
 
   docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
-    return readThrough(ids, (id) => this.overlay.docs.get(k3(clinicId, entity, id)), (rest) => this.base.docs(trx, clinicId, entity, rest));
+    return readThrough(ids, (id) => this.overlay.get('docs', k3(clinicId, entity, id)), (rest) => this.base.docs(trx, clinicId, entity, rest));
   }
 
   owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>> {
-    return readThrough(keys, (key) => this.overlay.owners.get(k3(clinicId, kind, key)), (rest) => this.base.owners(trx, clinicId, kind, rest));
+    return readThrough(keys, (key) => this.overlay.get('owners', k3(clinicId, kind, key)), (rest) => this.base.owners(trx, clinicId, kind, rest));
   }
 
   async insertMutations(_trx: Executor, rows: readonly MutationsTable[]): Promise<void> {
@@ -283,7 +298,7 @@ class StagedStore implements FeedStore {
 
   async allocateCursors(_trx: Executor, clinicId: string, n: number): Promise<number> {
     const mine = this.cursors.get(clinicId);
-    const from = mine?.to ?? this.overlay.changeSeqs.get(clinicId)?.v ?? (this.changeSeq.get(clinicId) as number | undefined);
+    const from = mine?.to ?? this.overlay.get('changeSeqs', clinicId) ?? (this.changeSeq.get(clinicId) as number | undefined);
     if (from === undefined) throw new UnknownClinicError(`Unknown clinic ${clinicId}`);
     this.cursors.set(clinicId, { from: mine?.from ?? Number(from), to: Number(from) + n });
     return Number(from) + n;
@@ -295,26 +310,27 @@ class StagedStore implements FeedStore {
 
   /** The job succeeded: its rows become visible to the next jobs and join the group's statements. */
   publish(overlay: Overlay, tag: number, steps: Steps): void {
+    const staged = overlay.layer(tag);
     for (const m of this.mutations) {
-      overlay.set(overlay.mutations, k2(m.device_id, m.seq), m, tag);
-      overlay.set(overlay.mutationIds, m.mutation_id, true, tag);
+      staged.mutations.set(k2(m.device_id, m.seq), m);
+      staged.mutationIds.add(m.mutation_id);
       steps.mutations.push(mutationParams(m));
     }
     for (const [deviceId, from, to] of this.lastSeqs) {
-      overlay.set(overlay.lastSeqs, deviceId, to, tag);
+      staged.lastSeqs.set(deviceId, to);
       steps.lastSeqs.push([to, deviceId, from]);
     }
     for (const u of this.uniques) {
-      overlay.set(overlay.owners, k3(u.clinic_id, u.kind, u.key), u.owner_id, tag);
+      staged.owners.set(k3(u.clinic_id, u.kind, u.key), u.owner_id);
       steps.uniques.push(uniqueParams(u));
     }
     // A change without a document leaves the entity row as it was (feed-store.ts), so here too.
-    for (const c of this.changes) if (c.doc !== null) overlay.set(overlay.docs, k3(c.clinic_id, c.entity, c.entity_id), c.doc, tag);
+    for (const c of this.changes) if (c.doc !== null) staged.docs.set(k3(c.clinic_id, c.entity, c.entity_id), c.doc);
     const p = changeParams(this.changes);
     steps.changes.push(...p.changes);
     steps.entities.push(...p.entities);
     for (const [clinicId, { from, to }] of this.cursors) {
-      overlay.set(overlay.changeSeqs, clinicId, to, tag);
+      staged.changeSeqs.set(clinicId, to);
       steps.changeSeqs.push([to, clinicId, from]);
     }
   }
