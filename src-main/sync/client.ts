@@ -4,6 +4,7 @@ import {
 } from '../../src-shared/sync/protocol';
 import { ActivityPushAck, type ActivityPush } from '../../src-shared/schemas/activity';
 import { formatZodError } from '../../src-shared/schemas/errors';
+import { asciiJson } from '../../src-shared/sync/ascii-json';
 
 /** A failed call: `status` 0 means the server could not be reached at all. */
 export class SyncHttpError extends Error {
@@ -65,7 +66,7 @@ export class SyncClient {
   }
 
   async push(body: PushRequest): Promise<PushResponse> {
-    return call(`${this.baseUrl}/v1/sync/push`, { method: 'POST', headers: await this.headers(true), body: JSON.stringify(body) }, PushResponse);
+    return call(`${this.baseUrl}/v1/sync/push`, { method: 'POST', headers: await this.headers(true), body: asciiJson(body) }, PushResponse);
   }
 
   /** Uploads a slice of this desk's activity chain; 409 when it does not continue the stored chain. */

@@ -19,6 +19,7 @@ import { openLocalStore } from '../../src-main/db/open';
 import { orderLineToRow, orderToRow, patientToRow } from '../../src-main/db/queries/mappers';
 import { createPatient } from '../../src-main/services/patients';
 import { SyncEngine } from '../../src-main/sync/engine';
+import { asciiJson } from '../../src-shared/sync/ascii-json';
 import { deviceAuthorization, type PushResponse } from '../../src-shared/sync/protocol';
 import type { Patient } from '../../src-shared/schemas/entities';
 import pgLib from 'pg';
@@ -171,8 +172,9 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
         desks.push({ id: r.body.deviceId, auth: { authorization: deviceAuthorization(r.body.deviceId, r.body.deviceCredential) }, userId: clinic.userId });
       }
     }
-    // Bodies are built before the clock starts: the desks' own work is not the server's. The mix
-    // is a front desk's: one new patient for every three orders (the store bench's 0.3 ratio).
+    // Bodies are built before the clock starts, serialized as the desk's client sends a push
+    // (asciiJson): the desks' own work is not the server's. The mix is a front desk's: one new
+    // patient for every three orders (the store bench's 0.3 ratio).
     const bodies = desks.map((d) => {
       let seq = 0;
       const m = (name: string, payload: unknown) => ({ mutationId: randomUUID(), deviceId: d.id, seq: ++seq, name, actorUserId: d.userId, payload, clientTime: new Date().toISOString() });
@@ -183,7 +185,7 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
           mutations.push(m('patient.create', p));
           for (let k = 0; k < 3 && mutations.length < PER_BATCH; k++) mutations.push(m('order.create', orderInput(p.id)));
         }
-        return JSON.stringify({ mutations });
+        return asciiJson({ mutations });
       });
     });
     const latencies: number[] = [];
