@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration }
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverMigrations } from '../../../src-server/db/migrations';
+import type { ChangesTable, ClinicsTable, EntityDocsView } from '../../../src-server/db/schema';
 import { createTestDatabase, type TestDatabase } from '../../support/pg';
 import { DB_KINDS } from '../sync/support/harness';
 
@@ -15,7 +16,15 @@ import { DB_KINDS } from '../sync/support/harness';
  * document the column held, byte for byte; and if some entity row did not match its change, the
  * upgrade must stop before it drops anything.
  */
-const migrator = (db: Kysely<any>, upTo: string) =>
+/** The tables this test touches; before 006 an entity row had the view's columns, `data` included. */
+interface Db {
+  clinics: ClinicsTable;
+  changes: ChangesTable;
+  entities: EntityDocsView;
+  entity_docs: EntityDocsView;
+}
+
+const migrator = (db: Kysely<Db>, upTo: string) =>
   new Migrator({ db, provider: { getMigrations: async (): Promise<Record<string, Migration>> => Object.fromEntries(Object.entries(serverMigrations).filter(([name]) => name <= upTo)) } });
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -24,10 +33,10 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<any>> {
+async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<Db>> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kassa-m006-'));
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'server.sqlite')) }) });
+    const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'server.sqlite')) }) });
     cleanup.push(async () => {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
@@ -35,7 +44,7 @@ async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<any>> {
     return db;
   }
   const pgdb: TestDatabase = await createTestDatabase('kassa_m006');
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.url, max: 2 }) }) });
+  const db = new Kysely<Db>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.url, max: 2 }) }) });
   cleanup.push(async () => {
     await db.destroy();
     await pgdb.drop();
@@ -44,7 +53,7 @@ async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<any>> {
 }
 
 /** A clinic with two versions of one patient and one order, written as 005's push path did. */
-async function seedAs005(db: Kysely<any>): Promise<Map<string, string>> {
+async function seedAs005(db: Kysely<Db>): Promise<Map<string, string>> {
   const now = '2026-11-22T10:00:00.000Z';
   await db.insertInto('clinics').values({ id: 'c1', name: 'Klinik', settings: '{}', change_seq: 3, created_at: now }).execute();
   const docs: [cursor: number, entity: string, id: string, data: string][] = [
