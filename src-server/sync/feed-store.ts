@@ -92,7 +92,7 @@ function sqliteStore(db: Database.Database): FeedStore {
     device: db.prepare(`select last_seq, revoked_at, clinic_id from devices where id = ?`),
     recorded: db.prepare(`select * from mutations where device_id = ? and seq in (select value from json_each(?))`),
     used: db.prepare(`select mutation_id from mutations where mutation_id in (select value from json_each(?))`).pluck(),
-    docs: db.prepare(`select e.id, c.data from entities e join changes c on c.clinic_id = e.clinic_id and c.cursor = e.cursor where e.clinic_id = ? and e.entity = ? and e.id in (select value from json_each(?))`),
+    docs: db.prepare(`select id, data from entity_docs where clinic_id = ? and entity = ? and id in (select value from json_each(?))`),
     owners: db.prepare(`select key, owner_id from unique_keys where clinic_id = ? and kind = ? and key in (select value from json_each(?))`),
     bump: db.prepare(`update clinics set change_seq = change_seq + ? where id = ? returning change_seq`).pluck(),
     mutation: db.prepare(FEED_SQL.mutation),
@@ -176,8 +176,7 @@ function postgresStore(): FeedStore {
       return (await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.mutation_id);
     },
     async docs(trx, clinicId, entity, ids) {
-      const { rows } = await sql<{ id: string; data: string }>`select e.id, c.data from entities e join changes c on c.clinic_id = e.clinic_id and c.cursor = e.cursor
-        where e.clinic_id = ${clinicId} and e.entity = ${entity} and e.id = any(${ids}::text[])`.execute(trx);
+      const { rows } = await sql<{ id: string; data: string }>`select id, data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = any(${ids}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
     },
     async owners(trx, clinicId, kind, keys) {
