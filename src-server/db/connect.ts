@@ -111,7 +111,7 @@ function cachedStatements(sqlite: Database.Database): SqliteDatabase {
 export const SQLITE_PAGE_SIZE = 16384;
 
 /** The connections' own checkpoint threshold, a safety net behind the checkpointer thread: 64 MiB of WAL. */
-export const walAutocheckpointPages = (pageSize: number) => Math.max(1, Math.floor((64 * 1024 * 1024) / pageSize));
+const walAutocheckpointPages = (pageSize: number) => Math.max(1, Math.floor((64 * 1024 * 1024) / pageSize));
 
 async function openSqlite(file: string): Promise<ServerDb> {
   const sqlite = new Database(file);
