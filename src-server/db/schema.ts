@@ -64,17 +64,17 @@ export interface SessionsTable {
   revoked_at: string | null;
 }
 
-export interface MutationsTable {
+/**
+ * What the server answered to one push (migration 007): the (device, seq) range it recorded and,
+ * per seq, the mutation's id, command, actor and, if rejected, why (sync/receipts.ts).
+ */
+export interface PushReceiptsTable {
   device_id: string;
-  seq: number;
-  mutation_id: string;
+  first_seq: number;
+  last_seq: number;
   clinic_id: string;
-  name: string;
-  actor_user_id: string;
-  status: 'applied' | 'rejected';
-  code: string | null;
-  reason: string | null;
-  field: string | null;
+  /** JSON array of ReceiptEntry, one per seq from first_seq to last_seq. */
+  outcomes: string;
   received_at: string;
 }
 
@@ -120,7 +120,7 @@ export interface ServerDatabase {
   devices: DevicesTable;
   enrolment_codes: EnrolmentCodesTable;
   sessions: SessionsTable;
-  mutations: MutationsTable;
+  push_receipts: PushReceiptsTable;
   changes: ChangesTable;
   entities: EntitiesTable;
   entity_docs: EntityDocsView;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
-import type { ChangesTable, DevicesTable, MutationsTable, UniqueKeysTable } from '../db/schema';
+import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import type { Doc, Executor } from './clinic-writer';
 
 /**
@@ -18,16 +18,14 @@ import type { Doc, Executor } from './clinic-writer';
  */
 export interface FeedStore {
   device(trx: Executor, id: string): Promise<DeviceState | undefined>;
-  /** The recorded outcomes of a device's mutations among `seqs`. */
-  recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]>;
-  /** Which of `ids` were recorded already (under any device and seq). */
-  usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]>;
+  /** The receipts of a device that cover any seq from `from` to `to` (receipts.ts). */
+  receipts(trx: Executor, deviceId: string, from: number, to: number): Promise<PushReceiptsTable[]>;
   /** The current documents of a clinic's entities of one kind; absent ids are not in the map. */
   docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>>;
   /** The owners of a clinic's unique keys of one kind; free keys are not in the map. */
   owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>>;
 
-  insertMutations(trx: Executor, rows: readonly MutationsTable[]): Promise<void>;
+  insertReceipt(trx: Executor, row: PushReceiptsTable): Promise<void>;
   /** Moves a device's last applied seq from `from` to `to`. */
   setLastSeq(trx: Executor, deviceId: string, from: number, to: number): Promise<void>;
   insertUniqueKeys(trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void>;
@@ -56,7 +54,7 @@ export function feedStore(sdb: ServerDb): FeedStore {
 
 /** Statements shared with the write-behind thread, which runs them with the same parameters. */
 export const FEED_SQL = {
-  mutation: `insert into mutations (device_id, seq, mutation_id, clinic_id, name, actor_user_id, status, code, reason, field, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  receipt: `insert into push_receipts (device_id, first_seq, last_seq, clinic_id, outcomes, received_at) values (?, ?, ?, ?, ?, ?)`,
   unique: `insert into unique_keys (clinic_id, kind, key, owner_id) values (?, ?, ?, ?)`,
   change: `insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`,
   entity: `insert into entities (clinic_id, entity, id, version, cursor) values (?, ?, ?, 1, ?) on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`,
@@ -65,7 +63,15 @@ export const FEED_SQL = {
   changeSeq: `update clinics set change_seq = ? where id = ? and change_seq = ?`,
 } as const;
 
-export const mutationParams = (r: MutationsTable) => [r.device_id, r.seq, r.mutation_id, r.clinic_id, r.name, r.actor_user_id, r.status, r.code, r.reason, r.field, r.received_at];
+export const receiptParams = (r: PushReceiptsTable) => [r.device_id, r.first_seq, r.last_seq, r.clinic_id, r.outcomes, r.received_at];
+
+/**
+ * Receipts of one device never overlap and each covers at least one seq, so the ones that cover
+ * any of `from`..`to` are among the newest `to - from + 1` that start at or before `to`: a
+ * backward walk of the primary key that stops there, however long the device's history.
+ */
+const RECEIPTS_SQL = `select * from push_receipts where device_id = ? and first_seq <= ? order by first_seq desc limit ?`;
+const covering = (rows: PushReceiptsTable[], from: number) => rows.filter((r) => Number(r.last_seq) >= from);
 export const uniqueParams = (r: UniqueKeysTable) => [r.clinic_id, r.kind, r.key, r.owner_id];
 
 /**
@@ -90,12 +96,11 @@ function sqliteStore(db: Database.Database): FeedStore {
   let s: ReturnType<typeof prepare> | null = null;
   const prepare = () => ({
     device: db.prepare(`select last_seq, revoked_at, clinic_id from devices where id = ?`),
-    recorded: db.prepare(`select * from mutations where device_id = ? and seq in (select value from json_each(?))`),
-    used: db.prepare(`select mutation_id from mutations where mutation_id in (select value from json_each(?))`).pluck(),
+    receipts: db.prepare(RECEIPTS_SQL),
     docs: db.prepare(`select id, data from entity_docs where clinic_id = ? and entity = ? and id in (select value from json_each(?))`),
     owners: db.prepare(`select key, owner_id from unique_keys where clinic_id = ? and kind = ? and key in (select value from json_each(?))`),
     bump: db.prepare(`update clinics set change_seq = change_seq + ? where id = ? returning change_seq`).pluck(),
-    mutation: db.prepare(FEED_SQL.mutation),
+    receipt: db.prepare(FEED_SQL.receipt),
     unique: db.prepare(FEED_SQL.unique),
     change: db.prepare(FEED_SQL.change),
     entity: db.prepare(FEED_SQL.entity),
@@ -109,11 +114,8 @@ function sqliteStore(db: Database.Database): FeedStore {
     async device(_trx, id) {
       return st().device.get(id) as DeviceState | undefined;
     },
-    async recordedMutations(_trx, deviceId, seqs) {
-      return st().recorded.all(deviceId, JSON.stringify(seqs)) as MutationsTable[];
-    },
-    async usedMutationIds(_trx, ids) {
-      return st().used.all(JSON.stringify(ids)) as string[];
+    async receipts(_trx, deviceId, from, to) {
+      return covering(st().receipts.all(deviceId, to, to - from + 1) as PushReceiptsTable[], from);
     },
     async docs(_trx, clinicId, entity, ids) {
       const rows = st().docs.all(clinicId, entity, JSON.stringify(ids)) as { id: string; data: string }[];
@@ -123,10 +125,9 @@ function sqliteStore(db: Database.Database): FeedStore {
       const rows = st().owners.all(clinicId, kind, JSON.stringify(keys)) as { key: string; owner_id: string }[];
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
-    async insertMutations(_trx, rows) {
+    async insertReceipt(_trx, row) {
       inTransaction();
-      const { mutation } = st();
-      for (const r of rows) mutation.run(mutationParams(r));
+      st().receipt.run(receiptParams(row));
     },
     async setLastSeq(_trx, deviceId, from, to) {
       inTransaction();
@@ -165,16 +166,14 @@ function postgresStore(): FeedStore {
     async device(trx, id) {
       return trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', id).executeTakeFirst();
     },
-    async recordedMutations(trx, deviceId, seqs) {
-      return (await sql<MutationsTable>`select * from mutations where device_id = ${deviceId} and seq = any(${seqs}::bigint[])`.execute(trx)).rows;
+    async receipts(trx, deviceId, from, to) {
+      const { rows } = await sql<PushReceiptsTable>`select * from push_receipts where device_id = ${deviceId} and first_seq <= ${to} order by first_seq desc limit ${to - from + 1}`.execute(trx);
+      return covering(rows, from);
     },
     // One array parameter: `= any($1)` is planned as index probes, like an IN-list (which PostgreSQL
     // turns into the same ScalarArrayOp), without a placeholder per id to compile, send and parse.
     // (`in (select json_array_elements_text(…))` is not: it was planned as a scan of the clinic's
     // rows and the benchmark's push rate fell fivefold.)
-    async usedMutationIds(trx, ids) {
-      return (await sql<{ mutation_id: string }>`select mutation_id from mutations where mutation_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.mutation_id);
-    },
     async docs(trx, clinicId, entity, ids) {
       const { rows } = await sql<{ id: string; data: string }>`select id, data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = any(${ids}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
@@ -183,11 +182,8 @@ function postgresStore(): FeedStore {
       const { rows } = await sql<{ key: string; owner_id: string }>`select key, owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = any(${keys}::text[])`.execute(trx);
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
-    async insertMutations(trx, rows) {
-      if (rows.length === 0) return;
-      await sql`insert into mutations (device_id, seq, mutation_id, clinic_id, name, actor_user_id, status, code, reason, field, received_at)
-        select * from json_to_recordset(${json(rows)}::json) as t(device_id text, seq bigint, mutation_id text, clinic_id text, name text,
-          actor_user_id text, status text, code text, reason text, field text, received_at text)`.execute(trx);
+    async insertReceipt(trx, row) {
+      await trx.insertInto('push_receipts').values(row).execute();
     },
     async setLastSeq(trx, deviceId, from, to) {
       const r = await trx.updateTable('devices').set({ last_seq: to }).where('id', '=', deviceId).where('last_seq', '=', from).executeTakeFirst();

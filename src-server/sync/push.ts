@@ -4,7 +4,7 @@ import type { MutationEnvelope, MutationResult, PushRequest, PushResponse } from
 import type { AuthedDevice } from '../auth/service';
 import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
-import type { MutationsTable } from '../db/schema';
+import { receiptRow, recordedEntries, type ReceiptEntry } from './receipts';
 import { groupCommitter } from './group-commit';
 
 export class PushRefused extends Error {
@@ -30,9 +30,12 @@ const NOTICE_CODES = new Set(['conflict', 'not_draft']);
 
 /**
  * Applies a batch of mutations from one device, in seq order, in ONE transaction together with
- * their (device, seq) records (invariant 2). Already-recorded seqs answer `duplicate` with the
- * original outcome; a seq beyond last_seq + 1 refuses the whole batch (a gap means the desk lost
- * something, and applying later mutations out of order could change their meaning).
+ * their (device, seq) record, the push's receipt (invariant 2, receipts.ts). Already-recorded seqs
+ * answer `duplicate` with the original outcome; a seq beyond last_seq + 1 refuses the whole batch
+ * (a gap means the desk lost something, and applying later mutations out of order could change
+ * their meaning). Idempotency is keyed on (device, seq), which the desk assigns in the same
+ * transaction as the mutation's id (invariant 1): a recorded seq resent with another id is
+ * `sequence_reused`, and one push may not hold an id twice.
  */
 export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRequest, registry: CommandRegistry, hooks: PushHooks = {}): Promise<PushResponse> {
   const muts = req.mutations;
@@ -61,14 +64,14 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       const results: MutationResult[] = [];
 
       if (old.length > 0) {
-        const recorded = await store.recordedMutations(trx, device.id, old.map((m) => m.seq));
-        const bySeq = new Map(recorded.map((r) => [Number(r.seq), r]));
+        const seqs = old.map((m) => m.seq);
+        const bySeq = recordedEntries(await store.receipts(trx, device.id, seqs[0]!, seqs[seqs.length - 1]!), seqs);
         for (const m of old) {
           const r = bySeq.get(m.seq);
-          if (r && r.mutation_id === m.mutationId) {
+          if (r && r.id === m.mutationId) {
             results.push({
-              status: 'duplicate', mutationId: m.mutationId, seq: m.seq, original: r.status,
-              ...(r.code ? { code: r.code as Rejection['code'] } : {}), ...(r.reason ? { reason: r.reason } : {}), ...(r.field ? { field: r.field } : {}),
+              status: 'duplicate', mutationId: m.mutationId, seq: m.seq, original: r.code ? 'rejected' : 'applied',
+              ...(r.code ? { code: r.code } : {}), ...(r.reason ? { reason: r.reason } : {}), ...(r.field ? { field: r.field } : {}),
             });
           } else {
             results.push({ status: 'rejected', mutationId: m.mutationId, seq: m.seq, code: 'sequence_reused', reason: `Seq ${m.seq} of this desk was already used by another mutation; this one was not applied.` });
@@ -76,9 +79,6 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
         }
       }
       if (fresh.length === 0) return { results, lastSeq };
-
-      const reused = await store.usedMutationIds(trx, fresh.map((m) => m.mutationId));
-      if (reused.length > 0) throw new PushRefused(400, 'mutation_id_reused', `mutationId ${reused[0]!} was already pushed under another seq.`);
 
       const actorIds = [...new Set(fresh.map((m) => m.actorUserId))];
       const actors = new Map(
@@ -91,7 +91,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       await writer.prefetch(reads.flatMap((r) => r.entities ?? []), reads.flatMap((r) => r.uniques ?? []));
 
       // Pass 2: domain rules and effects, in seq order, each in its own layer.
-      const records: MutationsTable[] = [];
+      const entries: ReceiptEntry[] = [];
       for (const [i, m] of fresh.entries()) {
         const c = checked[i]!;
         let outcome: Rejection | null;
@@ -111,12 +111,9 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
             writer.put('notice', m.mutationId, { kind: 'rejected_mutation', deviceId: device.id, actorUserId: m.actorUserId, name: m.name, code: outcome.code, message: outcome.reason, at: now, payload: (m.payload ?? null) as unknown }, m.mutationId);
           }
         }
-        records.push({
-          device_id: device.id, seq: m.seq, mutation_id: m.mutationId, clinic_id: device.clinicId, name: m.name, actor_user_id: m.actorUserId,
-          status: outcome === null ? 'applied' : 'rejected', code: outcome?.code ?? null, reason: outcome?.reason ?? null, field: outcome?.field ?? null, received_at: now,
-        });
+        entries.push(outcome === null ? { id: m.mutationId, name: m.name, actor: m.actorUserId } : { id: m.mutationId, name: m.name, actor: m.actorUserId, ...outcome });
       }
-      await store.insertMutations(trx, records);
+      await store.insertReceipt(trx, receiptRow(device.id, device.clinicId, fresh[0]!.seq, entries, now));
       const newLast = fresh[fresh.length - 1]!.seq;
       await store.setLastSeq(trx, device.id, lastSeq, newLast);
       return { results, lastSeq: newLast };

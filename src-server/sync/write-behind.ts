@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ServerDb } from '../db/connect';
-import type { MutationsTable, UniqueKeysTable } from '../db/schema';
+import type { PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/writer-thread';
 import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
-import { changeParams, FEED_SQL, feedStore, mutationParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
+import { changeParams, FEED_SQL, feedStore, receiptParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
 import { answerGroup, failGroup, makeJob, takeGroup, yieldToIo, type Committer, type Job, type JobOptions, type Outcome, type Work } from './group-commit';
 import { UnknownClinicError } from './transact';
 
@@ -149,7 +149,7 @@ interface Exclusive {
 
 /** The statements of one group, in the order the writer thread runs them. */
 class Steps {
-  readonly mutations: unknown[][] = [];
+  readonly receipts: unknown[][] = [];
   readonly lastSeqs: unknown[][] = [];
   readonly uniques: unknown[][] = [];
   readonly changes: unknown[][] = [];
@@ -158,7 +158,7 @@ class Steps {
 
   list(): WriteStep[] {
     const all: WriteStep[] = [
-      { statement: FEED_SQL.mutation, rows: this.mutations },
+      { statement: FEED_SQL.receipt, rows: this.receipts },
       { statement: FEED_SQL.lastSeq, rows: this.lastSeqs, exactlyOne: true },
       { statement: FEED_SQL.unique, rows: this.uniques },
       { statement: FEED_SQL.change, rows: this.changes },
@@ -175,12 +175,12 @@ class Staged {
   readonly owners = new Map<string, string>();
   readonly changeSeqs = new Map<string, number>();
   readonly lastSeqs = new Map<string, number>();
-  readonly mutations = new Map<string, MutationsTable>();
-  readonly mutationIds = new Set<string>();
+  /** By device: its receipts staged by this group (a device's pushes can share a group). */
+  readonly receipts = new Map<string, PushReceiptsTable[]>();
   constructor(readonly tag: number) {}
 }
 
-type StagedMap = Exclude<keyof Staged, 'tag' | 'mutationIds'>;
+type StagedMap = Exclude<keyof Staged, 'tag' | 'receipts'>;
 type ValueOf<K extends StagedMap> = Staged[K] extends Map<string, infer V> ? V : never;
 
 /**
@@ -209,9 +209,9 @@ class Overlay {
     return undefined;
   }
 
-  hasMutationId(id: string): boolean {
-    for (let i = this.layers.length - 1; i >= 0; i--) if (this.layers[i]!.mutationIds.has(id)) return true;
-    return false;
+  /** Every receipt of `deviceId` still staged, oldest group first. */
+  receipts(deviceId: string): PushReceiptsTable[] {
+    return this.layers.flatMap((l) => l.receipts.get(deviceId) ?? []);
   }
 
   release(tag: number): void {
@@ -237,7 +237,6 @@ async function readThrough<K, V>(keys: readonly K[], staged: (key: K) => V | und
   return out;
 }
 
-const k2 = (a: string, b: string | number) => `${a}\u0000${b}`;
 const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
 
 /**
@@ -246,7 +245,7 @@ const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
  * (a job that fails publishes nothing).
  */
 class StagedStore implements FeedStore {
-  private readonly mutations: MutationsTable[] = [];
+  private readonly receiptRows: PushReceiptsTable[] = [];
   private readonly lastSeqs: [deviceId: string, from: number, to: number][] = [];
   private readonly uniques: UniqueKeysTable[] = [];
   private readonly cursors = new Map<string, { from: number; to: number }>();
@@ -264,16 +263,14 @@ class StagedStore implements FeedStore {
     return d && staged !== undefined ? { ...d, last_seq: staged } : d;
   }
 
-  async recordedMutations(trx: Executor, deviceId: string, seqs: readonly number[]): Promise<MutationsTable[]> {
-    const found = await readThrough(seqs, (seq) => this.overlay.get('mutations', k2(deviceId, seq)), async (rest) =>
-      (await this.base.recordedMutations(trx, deviceId, rest)).map((r) => [Number(r.seq), r]),
-    );
-    return [...found.values()];
-  }
-
-  async usedMutationIds(trx: Executor, ids: readonly string[]): Promise<string[]> {
-    const found = await readThrough(ids, (id) => (this.overlay.hasMutationId(id) ? true : undefined), async (rest) => (await this.base.usedMutationIds(trx, rest)).map((id) => [id, true]));
-    return [...found.keys()];
+  /**
+   * Staged receipts and committed ones, each once: a receipt stays staged until its group's layer
+   * is dropped, which may be after its COMMIT.
+   */
+  async receipts(trx: Executor, deviceId: string, from: number, to: number): Promise<PushReceiptsTable[]> {
+    const staged = this.overlay.receipts(deviceId).filter((r) => r.first_seq <= to && r.last_seq >= from);
+    const committed = (await this.base.receipts(trx, deviceId, from, to)).filter((r) => !staged.some((s) => s.first_seq === Number(r.first_seq)));
+    return [...committed, ...staged];
   }
 
   docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
@@ -284,8 +281,8 @@ class StagedStore implements FeedStore {
     return readThrough(keys, (key) => this.overlay.get('owners', k3(clinicId, kind, key)), (rest) => this.base.owners(trx, clinicId, kind, rest));
   }
 
-  async insertMutations(_trx: Executor, rows: readonly MutationsTable[]): Promise<void> {
-    this.mutations.push(...rows);
+  async insertReceipt(_trx: Executor, row: PushReceiptsTable): Promise<void> {
+    this.receiptRows.push(row);
   }
 
   async setLastSeq(_trx: Executor, deviceId: string, from: number, to: number): Promise<void> {
@@ -311,10 +308,11 @@ class StagedStore implements FeedStore {
   /** The job succeeded: its rows become visible to the next jobs and join the group's statements. */
   publish(overlay: Overlay, tag: number, steps: Steps): void {
     const staged = overlay.layer(tag);
-    for (const m of this.mutations) {
-      staged.mutations.set(k2(m.device_id, m.seq), m);
-      staged.mutationIds.add(m.mutation_id);
-      steps.mutations.push(mutationParams(m));
+    for (const r of this.receiptRows) {
+      const mine = staged.receipts.get(r.device_id);
+      if (mine) mine.push(r);
+      else staged.receipts.set(r.device_id, [r]);
+      steps.receipts.push(receiptParams(r));
     }
     for (const [deviceId, from, to] of this.lastSeqs) {
       staged.lastSeqs.set(deviceId, to);

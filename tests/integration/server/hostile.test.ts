@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deviceAuthorization, PROTOCOL_HEADER } from '../../../src-shared/sync/protocol';
-import { api, createBackend, createClinic, DB_KINDS, enrolmentCode, patientInput, startServer, type RunningServer, type TestBackend, type TestClinic } from '../sync/support/harness';
+import { api, createBackend, createClinic, DB_KINDS, enrolmentCode, patientInput, recordedSeqs, startServer, type RunningServer, type TestBackend, type TestClinic } from '../sync/support/harness';
 
 type Json = { error?: string; message?: string; field?: string; expectedSeq?: number; results?: { status: string; code?: string; field?: string; original?: string }[]; lastSeq?: number };
 
@@ -102,5 +102,31 @@ describe.each(DB_KINDS)('malformed, oversized and hostile input (%s)', (kind) =>
     // Same seq, different mutation: not silently treated as a duplicate.
     const reused = await push({ mutations: [envelope(2), envelope(3)] });
     expect(reused.body.results!.map((x) => [x.status, x.code ?? null])).toEqual([['rejected', 'sequence_reused'], ['applied', null]]);
+  });
+
+  it('answers a resend that spans several earlier pushes with each seq as it was first answered', async () => {
+    const m = [envelope(1), envelope(2, 'patient.create', { ...patientInput(), personnummer: '19900101-0000' }), envelope(3), envelope(4, 'no.such_command', {}), envelope(5)];
+    await push({ mutations: m.slice(0, 3) });
+    await push({ mutations: m.slice(3, 5) });
+    // A desk that lost both answers resends from seq 2, with two mutations it made since.
+    const resend = await push({ mutations: [...m.slice(1), envelope(6), envelope(7)] });
+    expect(resend.body.results!.map((x) => [x.status, x.original ?? null, x.code ?? null, x.field ?? null])).toEqual([
+      ['duplicate', 'rejected', 'invalid_payload', 'personnummer'], ['duplicate', 'applied', null, null], ['duplicate', 'rejected', 'unknown_command', null],
+      ['duplicate', 'applied', null, null], ['applied', null, null, null], ['applied', null, null, null],
+    ]);
+    expect(resend.body.lastSeq).toBe(7);
+    const patients = await server.app.sdb.db.selectFrom('entities').select('id').where('entity', '=', 'patient').execute();
+    expect(patients).toHaveLength(5);
+    expect(await recordedSeqs(server.app, { deviceId })).toEqual([1, 2, 3, 4, 5, 6, 7].map((seq) => ({ deviceId, seq, status: [2, 4].includes(seq) ? 'rejected' : 'applied' })));
+  });
+
+  it('finds the receipts of a resend at the end of a long history, one push per mutation', async () => {
+    const sent = Array.from({ length: 40 }, (_, i) => envelope(i + 1));
+    for (const e of sent) expect((await push({ mutations: [e] })).body.results![0]!.status).toBe('applied');
+    const resend = await push({ mutations: sent.slice(36) });
+    expect(resend.body.results!.map((x) => [x.status, x.original])).toEqual(Array(4).fill(['duplicate', 'applied']));
+    // The oldest seqs too, and a seq resent with another mutation's id is not taken for it.
+    const oldest = await push({ mutations: [sent[0]!, { ...sent[1]!, mutationId: randomUUID() }] });
+    expect(oldest.body.results!.map((x) => [x.status, x.code ?? null])).toEqual([['duplicate', null], ['rejected', 'sequence_reused']]);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src-server/app';
 import { createPatient } from '../../../src-main/services/patients';
 import {
-  ADMIN_TOKEN, createBackend, createClinic, DB_KINDS, enrolDesk, patientInput, reopenDesk, startServer, type Desk, type RunningServer, type TestBackend, type TestClinic,
+  ADMIN_TOKEN, createBackend, createClinic, DB_KINDS, enrolDesk, patientInput, recordedSeqs, reopenDesk, startServer, type Desk, type RunningServer, type TestBackend, type TestClinic,
 } from './support/harness';
 import { freePort, spawnTs, type Child } from './support/processes';
 
@@ -18,7 +18,7 @@ async function serverCounts(backend: TestBackend, clinicId: string) {
   const app = await buildServer(backend.options);
   try {
     const patients = await app.sdb.db.selectFrom('entities').select('id').where('clinic_id', '=', clinicId).where('entity', '=', 'patient').execute();
-    const mutations = await app.sdb.db.selectFrom('mutations').select(['seq', 'status']).where('clinic_id', '=', clinicId).execute();
+    const mutations = await recordedSeqs(app, { clinicId });
     return { patients: patients.length, mutations: mutations.length, applied: mutations.filter((m) => m.status === 'applied').length };
   } finally {
     await app.close();
@@ -87,8 +87,8 @@ describe.each(DB_KINDS)('crashes lose nothing and duplicate nothing (%s)', (kind
     const db = server.app.sdb.db;
     const patients = await db.selectFrom('entities').select('id').where('clinic_id', '=', clinic.clinicId).where('entity', '=', 'patient').execute();
     expect(patients).toHaveLength(COUNT);
-    const muts = await db.selectFrom('mutations').select('seq').where('clinic_id', '=', clinic.clinicId).execute();
-    expect(muts).toHaveLength(COUNT);
+    const recorded = await recordedSeqs(server.app, { clinicId: clinic.clinicId });
+    expect(recorded.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
   });
 
   for (const stallAt of ['before_commit', 'before_reply'] as const) {

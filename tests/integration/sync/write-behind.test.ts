@@ -32,7 +32,7 @@ describe('write-behind pipeline (sqlite)', () => {
   const feed = (db: Database.Database) => ({
     head: Number(db.prepare(`select change_seq from clinics where id = ?`).pluck().get(t.clinic.clinicId)),
     cursors: db.prepare(`select cursor from changes where clinic_id = ? order by cursor`).pluck().all(t.clinic.clinicId) as number[],
-    mutations: Number(db.prepare(`select count(*) from mutations`).pluck().get()),
+    recorded: Number(db.prepare(`select coalesce(sum(last_seq - first_seq + 1), 0) from push_receipts`).pluck().get()),
     seqs: db.prepare(`select id, last_seq from devices order by id`).all() as { id: string; last_seq: number }[],
   });
 
@@ -76,7 +76,7 @@ describe('write-behind pipeline (sqlite)', () => {
     const after = feed(side);
     expect(after.cursors).toEqual(Array.from({ length: after.head }, (_, i) => i + 1));
     expect(after.head).toBe(before.head + 3);
-    expect(after.mutations).toBe(before.mutations + 3);
+    expect(after.recorded).toBe(before.recorded + 3);
     side.close();
   });
 

@@ -8,6 +8,7 @@ import { openLocalStore, type LocalStore } from '../../../../src-main/db/open';
 import { SecretStore } from '../../../../src-main/secrets/secret-store';
 import type { Actor } from '../../../../src-main/services/actor';
 import { SyncEngine, type DeviceSecrets, type SyncEngineOptions } from '../../../../src-main/sync/engine';
+import { receiptEntries } from '../../../../src-server/sync/receipts';
 import { createTestDatabase, type TestDatabase } from '../../../support/pg';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -219,6 +220,14 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 
 export function serverEntities(app: KassaServer, clinicId: string, entity: string) {
   return app.sdb.db.selectFrom('entity_docs').selectAll().where('clinic_id', '=', clinicId).where('entity', '=', entity).execute();
+}
+
+/** Every (device, seq) the server recorded for a clinic or a device, from its push receipts. */
+export async function recordedSeqs(app: KassaServer, where: { clinicId: string } | { deviceId: string }) {
+  let q = app.sdb.db.selectFrom('push_receipts').selectAll();
+  q = 'clinicId' in where ? q.where('clinic_id', '=', where.clinicId) : q.where('device_id', '=', where.deviceId);
+  const rows = await q.execute();
+  return rows.flatMap((r) => receiptEntries(r).map(([seq, e]) => ({ deviceId: r.device_id, seq, status: e.code ? 'rejected' : 'applied' })));
 }
 
 export interface TwoDesks {
