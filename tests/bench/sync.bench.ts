@@ -26,6 +26,7 @@ import pgLib from 'pg';
 import { createTestDatabase, PG_ADMIN_URL } from '../support/pg';
 import { ADMIN_TOKEN, api, createClinic, enrolmentCode, orderInput, patientInput } from '../integration/sync/support/harness';
 import { freePort, spawnTs } from '../integration/sync/support/processes';
+import { deskConnection } from './lib/desk-connection';
 import { makeBlock, BLOCK, type SeedBlock } from './lib/seed';
 import { machine, markdownTable, writeResults } from './lib/report';
 import { summarize } from './lib/stats';
@@ -193,17 +194,19 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
     const serverCpu0 = processCpuMs(child.proc.pid!);
     const clientCpu0 = process.cpuUsage();
     const start = process.hrtime.bigint();
+    const connections = desks.map((d) => deskConnection(url, d.auth));
     await Promise.all(
       desks.map(async (d, i) => {
         for (const body of bodies[i]!) {
           const t = process.hrtime.bigint();
-          const r = await api<PushResponse>(url, 'POST', '/v1/sync/push', body, d.auth);
+          const r = await connections[i]!.post<PushResponse>('/v1/sync/push', body);
           latencies.push(ms(t));
           if (r.status !== 200 || r.body.results.some((x) => x.status !== 'applied')) throw new Error(`push failed: ${JSON.stringify(r.body).slice(0, 300)}`);
         }
       }),
     );
     const wallMs = ms(start);
+    for (const c of connections) c.close();
     const mutations = DESKS * BATCHES * PER_BATCH;
     // CPU time per mutation, all threads: the server's (from /proc) and the 50 desks' (this process).
     // On two shared cores their sum, not the wall clock, says how far one server could go.
