@@ -3,6 +3,7 @@ import type { ChangeEntity } from '../../src-shared/sync/protocol';
 import type { DatabaseKind } from '../db/connect';
 import type { ServerDatabase } from '../db/schema';
 import type { FeedStore } from './feed-store';
+import { PairMap } from './pair-map';
 
 export type Executor = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
 export type Doc = Record<string, unknown>;
@@ -16,13 +17,14 @@ interface StagedChange {
 }
 
 interface Layer {
-  docs: Map<string, Doc | null>;
-  uniques: Map<string, string>;
+  /** By entity, then id. */
+  docs: PairMap<Doc>;
+  /** Owners by kind, then key. */
+  uniques: PairMap<string>;
   changes: StagedChange[];
 }
 
-const emptyLayer = (): Layer => ({ docs: new Map(), uniques: new Map(), changes: [] });
-const docKey = (entity: string, id: string) => `${entity}\u0000${id}`;
+const emptyLayer = (): Layer => ({ docs: new PairMap(), uniques: new PairMap(), changes: [] });
 
 /**
  * Takes the clinic's row lock for the rest of the transaction. Every transaction that writes a
@@ -47,8 +49,8 @@ export class ClinicWriter {
   private readonly batch: Layer = emptyLayer();
   private layer: Layer | null = null;
   /** Database state read ahead for a whole batch (null = known to be absent). */
-  private readonly loadedDocs = new Map<string, Doc | null>();
-  private readonly loadedUniques = new Map<string, string | null>();
+  private readonly loadedDocs = new PairMap<Doc | null>();
+  private readonly loadedUniques = new PairMap<string | null>();
 
   constructor(
     private readonly trx: Executor,
@@ -64,9 +66,9 @@ export class ClinicWriter {
   commitLayer(): void {
     const l = this.layer;
     if (!l) return;
-    for (const [k, v] of l.docs) this.batch.docs.set(k, v);
-    for (const [k, v] of l.uniques) this.batch.uniques.set(k, v);
-    this.batch.changes.push(...l.changes);
+    this.batch.docs.assign(l.docs);
+    this.batch.uniques.assign(l.uniques);
+    for (const c of l.changes) this.batch.changes.push(c);
     this.layer = null;
   }
 
@@ -85,50 +87,42 @@ export class ClinicWriter {
   async prefetch(entities: readonly (readonly [ChangeEntity, string])[], uniques: readonly (readonly [string, string])[]): Promise<void> {
     // Grouped by entity / kind so every query walks the primary key (clinic, entity|kind, id|key).
     const docsByEntity = new Map<string, Set<string>>();
-    for (const [e, id] of entities) if (!this.loadedDocs.has(docKey(e, id))) (docsByEntity.get(e) ?? docsByEntity.set(e, new Set()).get(e)!).add(id);
+    for (const [e, id] of entities) if (!this.loadedDocs.has(e, id)) (docsByEntity.get(e) ?? docsByEntity.set(e, new Set()).get(e)!).add(id);
     for (const [entity, idSet] of docsByEntity) {
       const ids = [...idSet];
       const found = await this.store.docs(this.trx, this.clinicId, entity, ids);
-      for (const id of ids) this.loadedDocs.set(docKey(entity, id), found.get(id) ?? null);
+      for (const id of ids) this.loadedDocs.set(entity, id, found.get(id) ?? null);
     }
     const keysByKind = new Map<string, Set<string>>();
-    for (const [kind, key] of uniques) if (!this.loadedUniques.has(`${kind}\u0000${key}`)) (keysByKind.get(kind) ?? keysByKind.set(kind, new Set()).get(kind)!).add(key);
+    for (const [kind, key] of uniques) if (!this.loadedUniques.has(kind, key)) (keysByKind.get(kind) ?? keysByKind.set(kind, new Set()).get(kind)!).add(key);
     for (const [kind, keySet] of keysByKind) {
       const keys = [...keySet];
       const found = await this.store.owners(this.trx, this.clinicId, kind, keys);
-      for (const key of keys) this.loadedUniques.set(`${kind}\u0000${key}`, found.get(key) ?? null);
+      for (const key of keys) this.loadedUniques.set(kind, key, found.get(key) ?? null);
     }
   }
 
+  /** What this transaction knows of an entity: staged, read ahead (null: absent), or undefined. */
+  private known(entity: ChangeEntity, id: string): Doc | null | undefined {
+    return this.layer?.docs.get(entity, id) ?? this.batch.docs.get(entity, id) ?? this.loadedDocs.get(entity, id);
+  }
+
   async get(entity: ChangeEntity, id: string): Promise<Doc | null> {
-    const k = docKey(entity, id);
-    for (const l of [this.layer, this.batch]) {
-      if (l?.docs.has(k)) {
-        const d = l.docs.get(k) ?? null;
-        return d && structuredClone(d);
-      }
-    }
-    if (this.loadedDocs.has(k)) {
-      const d = this.loadedDocs.get(k) ?? null;
-      return d && structuredClone(d);
-    }
     // Copied: the store may hand out documents it keeps (the write-behind stage does).
-    const d = (await this.store.docs(this.trx, this.clinicId, entity, [id])).get(id) ?? null;
+    const d = this.known(entity, id) ?? (await this.store.docs(this.trx, this.clinicId, entity, [id])).get(id) ?? null;
     return d && structuredClone(d);
   }
 
   /** Whether the entity exists, without copying it (handlers that only check for it). */
   async exists(entity: ChangeEntity, id: string): Promise<boolean> {
-    const k = docKey(entity, id);
-    for (const l of [this.layer, this.batch]) if (l?.docs.has(k)) return l.docs.get(k) != null;
-    if (this.loadedDocs.has(k)) return this.loadedDocs.get(k) != null;
-    return (await this.get(entity, id)) !== null;
+    const d = this.known(entity, id);
+    return d === undefined ? (await this.get(entity, id)) !== null : d !== null;
   }
 
   /** Stages the new full state of an entity and the change-feed entry that carries it. */
   put(entity: ChangeEntity, id: string, data: Doc, mutationId: string | null): void {
     // Handlers build a fresh object per put and never touch it again; get() hands out copies.
-    this.top.docs.set(docKey(entity, id), data);
+    this.top.docs.set(entity, id, data);
     this.top.changes.push({ entity, entityId: id, op: 'upsert', data, mutationId });
   }
 
@@ -137,20 +131,12 @@ export class ClinicWriter {
    * True when the key is free or already owned by the same owner.
    */
   async claimUnique(kind: string, key: string, owner: string): Promise<boolean> {
-    const k = `${kind}\u0000${key}`;
-    for (const l of [this.layer, this.batch]) {
-      const o = l?.uniques.get(k);
-      if (o !== undefined) return o === owner;
-    }
-    if (this.loadedUniques.has(k)) {
-      const o = this.loadedUniques.get(k) ?? null;
-      if (o !== null) return o === owner;
-      this.top.uniques.set(k, owner);
-      return true;
-    }
-    const found = (await this.store.owners(this.trx, this.clinicId, kind, [key])).get(key);
-    if (found !== undefined) return found === owner;
-    this.top.uniques.set(k, owner);
+    const staged = this.layer?.uniques.get(kind, key) ?? this.batch.uniques.get(kind, key);
+    if (staged !== undefined) return staged === owner;
+    const loaded = this.loadedUniques.get(kind, key);
+    const found = loaded !== undefined ? loaded : ((await this.store.owners(this.trx, this.clinicId, kind, [key])).get(key) ?? null);
+    if (found !== null) return found === owner;
+    this.top.uniques.set(kind, key, owner);
     return true;
   }
 
@@ -167,10 +153,7 @@ export class ClinicWriter {
     if (this.layer) throw new Error('ClinicWriter.flush with an open mutation layer');
     const { changes, uniques } = this.batch;
     if (uniques.size > 0) {
-      const rows = [...uniques].map(([k, owner]) => {
-        const [kind = '', key = ''] = k.split('\u0000');
-        return { clinic_id: this.clinicId, kind, key, owner_id: owner };
-      });
+      const rows = [...uniques.entries()].map(([kind, key, owner]) => ({ clinic_id: this.clinicId, kind, key, owner_id: owner }));
       await this.store.insertUniqueKeys(this.trx, rows);
     }
     if (changes.length === 0) return null;

@@ -5,6 +5,7 @@ import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/write
 import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
 import { changeParams, FEED_SQL, feedStore, receiptParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
 import { answerGroup, failGroup, makeJob, takeGroup, yieldToIo, type Committer, type Job, type JobOptions, type Outcome, type Work } from './group-commit';
+import { PairMap } from './pair-map';
 import { UnknownClinicError } from './transact';
 
 /**
@@ -171,8 +172,10 @@ class Steps {
 
 /** What one group staged, by key (the same keys the database has). */
 class Staged {
-  readonly docs = new Map<string, Doc>();
-  readonly owners = new Map<string, string>();
+  /** By clinic, then entity and id. */
+  readonly docs = new Map<string, PairMap<Doc>>();
+  /** By clinic, then kind and key. */
+  readonly owners = new Map<string, PairMap<string>>();
   readonly changeSeqs = new Map<string, number>();
   readonly lastSeqs = new Map<string, number>();
   /** By device: its receipts staged by this group (a device's pushes can share a group). */
@@ -180,7 +183,7 @@ class Staged {
   constructor(readonly tag: number) {}
 }
 
-type StagedMap = Exclude<keyof Staged, 'tag' | 'receipts'>;
+type StagedMap = 'changeSeqs' | 'lastSeqs';
 type ValueOf<K extends StagedMap> = Staged[K] extends Map<string, infer V> ? V : never;
 
 /**
@@ -204,6 +207,24 @@ class Overlay {
   get<K extends StagedMap>(kind: K, key: string): ValueOf<K> | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const v = (this.layers[i]![kind] as Map<string, ValueOf<K>>).get(key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** The newest staged document of a clinic's entity. */
+  doc(clinicId: string, entity: string, id: string): Doc | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const v = this.layers[i]!.docs.get(clinicId)?.get(entity, id);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** The newest staged owner of a clinic's unique key. */
+  owner(clinicId: string, kind: string, key: string): string | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const v = this.layers[i]!.owners.get(clinicId)?.get(kind, key);
       if (v !== undefined) return v;
     }
     return undefined;
@@ -237,7 +258,11 @@ async function readThrough<K, V>(keys: readonly K[], staged: (key: K) => V | und
   return out;
 }
 
-const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
+function ofClinic<V>(byClinic: Map<string, PairMap<V>>, clinicId: string): PairMap<V> {
+  let m = byClinic.get(clinicId);
+  if (!m) byClinic.set(clinicId, (m = new PairMap()));
+  return m;
+}
 
 /**
  * One job's view and writes: reads see the overlay over the committed database; writes are kept
@@ -274,11 +299,11 @@ class StagedStore implements FeedStore {
   }
 
   docs(trx: Executor, clinicId: string, entity: string, ids: readonly string[]): Promise<Map<string, Doc>> {
-    return readThrough(ids, (id) => this.overlay.get('docs', k3(clinicId, entity, id)), (rest) => this.base.docs(trx, clinicId, entity, rest));
+    return readThrough(ids, (id) => this.overlay.doc(clinicId, entity, id), (rest) => this.base.docs(trx, clinicId, entity, rest));
   }
 
   owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>> {
-    return readThrough(keys, (key) => this.overlay.get('owners', k3(clinicId, kind, key)), (rest) => this.base.owners(trx, clinicId, kind, rest));
+    return readThrough(keys, (key) => this.overlay.owner(clinicId, kind, key), (rest) => this.base.owners(trx, clinicId, kind, rest));
   }
 
   async insertReceipt(_trx: Executor, row: PushReceiptsTable): Promise<void> {
@@ -319,11 +344,11 @@ class StagedStore implements FeedStore {
       steps.lastSeqs.push([to, deviceId, from]);
     }
     for (const u of this.uniques) {
-      staged.owners.set(k3(u.clinic_id, u.kind, u.key), u.owner_id);
+      ofClinic(staged.owners, u.clinic_id).set(u.kind, u.key, u.owner_id);
       steps.uniques.push(uniqueParams(u));
     }
     // A change without a document leaves the entity row as it was (feed-store.ts), so here too.
-    for (const c of this.changes) if (c.doc !== null) staged.docs.set(k3(c.clinic_id, c.entity, c.entity_id), c.doc);
+    for (const c of this.changes) if (c.doc !== null) ofClinic(staged.docs, c.clinic_id).set(c.entity, c.entity_id, c.doc);
     const p = changeParams(this.changes);
     steps.changes.push(...p.changes);
     steps.entities.push(...p.entities);
