@@ -155,6 +155,21 @@ function sqliteStore(db: Database.Database): FeedStore {
 }
 
 /**
+ * The push path's batch reads on PostgreSQL: one probe of the primary key per id, whatever the
+ * planner knows of the table. `id = any($3)` was planned from the statistics, and a table nobody
+ * had analyzed yet (a new server, a fast-growing clinic) got a scan of the clinic's whole
+ * (clinic, entity) prefix, filtered by the array: each read cost more the bigger the clinic grew.
+ * A lateral subquery behind `offset 0` is not flattened into a join, so each id is looked up on
+ * its own by the full key. (tests/integration/server/pg-read-plans.test.ts)
+ */
+export const postgresReads = {
+  docs: (clinicId: string, entity: string, ids: readonly string[]) => sql<{ id: string; data: string }>`select k.id, d.data from unnest(${ids}::text[]) as k(id)
+    cross join lateral (select data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = k.id offset 0) d`,
+  owners: (clinicId: string, kind: string, keys: readonly string[]) => sql<{ key: string; owner_id: string }>`select k.key, u.owner_id from unnest(${keys}::text[]) as k(key)
+    cross join lateral (select owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = k.key offset 0) u`,
+};
+
+/**
  * PostgreSQL: all rows travel as ONE json parameter, serialized by V8's native JSON.stringify and
  * spread by json_to_recordset on the database's core. (Column arrays cost more: node-postgres
  * escapes every element of a text[] in JavaScript, and each JSON document twice over. For the
@@ -170,16 +185,12 @@ function postgresStore(): FeedStore {
       const { rows } = await sql<PushReceiptsTable>`select * from push_receipts where device_id = ${deviceId} and first_seq <= ${to} order by first_seq desc limit ${to - from + 1}`.execute(trx);
       return covering(rows, from);
     },
-    // One array parameter: `= any($1)` is planned as index probes, like an IN-list (which PostgreSQL
-    // turns into the same ScalarArrayOp), without a placeholder per id to compile, send and parse.
-    // (`in (select json_array_elements_text(…))` is not: it was planned as a scan of the clinic's
-    // rows and the benchmark's push rate fell fivefold.)
     async docs(trx, clinicId, entity, ids) {
-      const { rows } = await sql<{ id: string; data: string }>`select id, data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = any(${ids}::text[])`.execute(trx);
+      const { rows } = await postgresReads.docs(clinicId, entity, ids).execute(trx);
       return new Map(rows.map((r) => [r.id, JSON.parse(r.data) as Doc]));
     },
     async owners(trx, clinicId, kind, keys) {
-      const { rows } = await sql<{ key: string; owner_id: string }>`select key, owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = any(${keys}::text[])`.execute(trx);
+      const { rows } = await postgresReads.owners(clinicId, kind, keys).execute(trx);
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
     async insertReceipt(trx, row) {
