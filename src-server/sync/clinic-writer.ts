@@ -108,8 +108,10 @@ export class ClinicWriter {
   }
 
   async get(entity: ChangeEntity, id: string): Promise<Doc | null> {
+    // Known to be absent (null) is an answer too: only what this transaction never saw is read.
+    const known = this.known(entity, id);
+    const d = known !== undefined ? known : ((await this.store.docs(this.trx, this.clinicId, entity, [id])).get(id) ?? null);
     // Copied: the store may hand out documents it keeps (the write-behind stage does).
-    const d = this.known(entity, id) ?? (await this.store.docs(this.trx, this.clinicId, entity, [id])).get(id) ?? null;
     return d && structuredClone(d);
   }
 
