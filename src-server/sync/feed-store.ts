@@ -216,13 +216,14 @@ function postgresStore(): FeedStore {
     },
     async appendChanges(trx, rows) {
       if (rows.length === 0) return;
-      // The documents travel once, nested (a `json` value keeps its text exactly as V8 wrote it,
-      // so `doc::text` is the same serialization SQLite stores), and the entity rows point at the
+      // The documents travel once, nested; read as `text`, a nested object is its JSON text exactly
+      // as V8 wrote it (the same serialization SQLite stores) without being parsed again, which a
+      // `json` column did (json_in on every document). The entity rows point at the
       // newest of the changes just inserted that has a document.
       await sql`with c as (
           insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
-          select clinic_id, cursor, entity, entity_id, op, doc::text, mutation_id, created_at
-          from json_to_recordset(${json(rows)}::json) as t(clinic_id text, cursor bigint, entity text, entity_id text, op text, doc json, mutation_id text, created_at text)
+          select clinic_id, cursor, entity, entity_id, op, doc, mutation_id, created_at
+          from json_to_recordset(${json(rows)}::json) as t(clinic_id text, cursor bigint, entity text, entity_id text, op text, doc text, mutation_id text, created_at text)
           returning clinic_id, cursor, entity, entity_id, data is not null as has_doc
         ), newest as (
           select distinct on (entity, entity_id) clinic_id, entity, entity_id, cursor from c where has_doc order by entity, entity_id, cursor desc

@@ -50,6 +50,9 @@ describe.each(DB_KINDS)('feed and entity rows written by a push (%s)', (kind) =>
     ]);
     let stored = await row(p.id);
     expect(JSON.parse(stored.data)).toEqual(ofP[2]!.data);
+    // Stored as V8 wrote it, on either database: no reformatting, no escapes added or removed.
+    expect(stored.data).toBe(JSON.stringify(ofP[2]!.data));
+    expect(stored.data).toContain(JSON.stringify(tricky));
     expect(Number(stored.cursor)).toBe(ofP[2]!.cursor);
     expect(Number(stored.version)).toBe(1);
     const otherRow = await row(other.id);
