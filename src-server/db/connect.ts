@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, t
 import pg from 'pg';
 import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { serverMigrations } from './migrations';
+import { preparingPool } from './prepared';
 import { startWriterThread, type WriterThread } from './writer-thread';
 import type { ServerDatabase } from './schema';
 
@@ -171,7 +172,7 @@ async function openPostgres(url: string): Promise<ServerDb> {
   const pool = new pg.Pool({ connectionString: url, max: 16 });
   // A broken idle connection must not crash the server; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }), log: queryLog() });
+  const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: queryLog() });
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   let closed = false;

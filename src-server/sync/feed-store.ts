@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
+import { prepared } from '../db/prepared';
 import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import type { Doc, Executor } from './clinic-writer';
 
@@ -163,10 +164,12 @@ function sqliteStore(db: Database.Database): FeedStore {
  * its own by the full key. (tests/integration/server/pg-read-plans.test.ts)
  */
 export const postgresReads = {
-  docs: (clinicId: string, entity: string, ids: readonly string[]) => sql<{ id: string; data: string }>`select k.id, d.data from unnest(${ids}::text[]) as k(id)
-    cross join lateral (select data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = k.id offset 0) d`,
-  owners: (clinicId: string, kind: string, keys: readonly string[]) => sql<{ key: string; owner_id: string }>`select k.key, u.owner_id from unnest(${keys}::text[]) as k(key)
-    cross join lateral (select owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = k.key offset 0) u`,
+  docs: (clinicId: string, entity: string, ids: readonly string[]) =>
+    prepared(sql<{ id: string; data: string }>`select k.id, d.data from unnest(${ids}::text[]) as k(id)
+      cross join lateral (select data from entity_docs where clinic_id = ${clinicId} and entity = ${entity} and id = k.id offset 0) d`),
+  owners: (clinicId: string, kind: string, keys: readonly string[]) =>
+    prepared(sql<{ key: string; owner_id: string }>`select k.key, u.owner_id from unnest(${keys}::text[]) as k(key)
+      cross join lateral (select owner_id from unique_keys where clinic_id = ${clinicId} and kind = ${kind} and key = k.key offset 0) u`),
 };
 
 /**
@@ -179,10 +182,11 @@ function postgresStore(): FeedStore {
   const json = (rows: readonly unknown[]) => JSON.stringify(rows);
   return {
     async device(trx, id) {
-      return trx.selectFrom('devices').select(['last_seq', 'revoked_at', 'clinic_id']).where('id', '=', id).executeTakeFirst();
+      return (await prepared(sql<DeviceState>`select last_seq, revoked_at, clinic_id from devices where id = ${id}`).execute(trx)).rows[0];
     },
     async receipts(trx, deviceId, from, to) {
-      const { rows } = await sql<PushReceiptsTable>`select * from push_receipts where device_id = ${deviceId} and first_seq <= ${to} order by first_seq desc limit ${to - from + 1}`.execute(trx);
+      const { rows } = await prepared(sql<PushReceiptsTable>`select device_id, first_seq, last_seq, clinic_id, outcomes, received_at from push_receipts
+        where device_id = ${deviceId} and first_seq <= ${to} order by first_seq desc limit ${to - from + 1}`).execute(trx);
       return covering(rows, from);
     },
     async docs(trx, clinicId, entity, ids) {
@@ -194,24 +198,22 @@ function postgresStore(): FeedStore {
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
     async insertReceipt(trx, row) {
-      await trx.insertInto('push_receipts').values(row).execute();
+      const [deviceId, firstSeq, lastSeq, clinicId, outcomes, receivedAt] = receiptParams(row);
+      await prepared(sql`insert into push_receipts (device_id, first_seq, last_seq, clinic_id, outcomes, received_at)
+        values (${deviceId}, ${firstSeq}, ${lastSeq}, ${clinicId}, ${outcomes}, ${receivedAt})`).execute(trx);
     },
     async setLastSeq(trx, deviceId, from, to) {
-      const r = await trx.updateTable('devices').set({ last_seq: to }).where('id', '=', deviceId).where('last_seq', '=', from).executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
+      const r = await prepared(sql`update devices set last_seq = ${to} where id = ${deviceId} and last_seq = ${from}`).execute(trx);
+      if (Number(r.numAffectedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
     },
     async insertUniqueKeys(trx, rows) {
       if (rows.length === 0) return;
-      await sql`insert into unique_keys (clinic_id, kind, key, owner_id)
-        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`.execute(trx);
+      await prepared(sql`insert into unique_keys (clinic_id, kind, key, owner_id)
+        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`).execute(trx);
     },
     async allocateCursors(trx, clinicId, n) {
-      const bumped = await trx
-        .updateTable('clinics')
-        .set((eb) => ({ change_seq: eb('change_seq', '+', n) }))
-        .where('id', '=', clinicId)
-        .returning('change_seq')
-        .executeTakeFirstOrThrow();
+      const bumped = (await prepared(sql<{ change_seq: number }>`update clinics set change_seq = change_seq + ${n} where id = ${clinicId} returning change_seq`).execute(trx)).rows[0];
+      if (!bumped) throw new Error(`Unknown clinic ${clinicId}`);
       return Number(bumped.change_seq);
     },
     async appendChanges(trx, rows) {
@@ -220,7 +222,7 @@ function postgresStore(): FeedStore {
       // as V8 wrote it (the same serialization SQLite stores) without being parsed again, which a
       // `json` column did (json_in on every document). The entity rows point at the
       // newest of the changes just inserted that has a document.
-      await sql`with c as (
+      await prepared(sql`with c as (
           insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
           select clinic_id, cursor, entity, entity_id, op, doc, mutation_id, created_at
           from json_to_recordset(${json(rows)}::json) as t(clinic_id text, cursor bigint, entity text, entity_id text, op text, doc text, mutation_id text, created_at text)
@@ -230,7 +232,7 @@ function postgresStore(): FeedStore {
         )
         insert into entities (clinic_id, entity, id, version, cursor)
         select clinic_id, entity, entity_id, 1, cursor from newest
-        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`.execute(trx);
+        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx);
     },
   };
 }

@@ -60,6 +60,23 @@ describe('PostgreSQL push reads on a table without statistics', () => {
       }
     }
 
+    // Each is a prepared statement (db/prepared.ts): after five runs PostgreSQL may keep one
+    // generic plan for all values, which must probe the key just the same.
+    await db.transaction().execute(async (trx) => {
+      await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
+      for (const [name, q, args, table, key] of [
+        ['docs_q', postgresReads.docs('c1', 'patient', ['x']), `array['p17','p19999','missing'], 'c1', 'patient'`, 'entities', 'id'],
+        ['owners_q', postgresReads.owners('c1', 'order_number', ['x']), `array['K5','K20000','missing'], 'c1', 'order_number'`, 'unique_keys', 'key'],
+      ] as const) {
+        await sql.raw(`prepare ${name} as ${q.compile(db).sql}`).execute(trx);
+        const { rows } = await sql.raw<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, format json) execute ${name}(${args})`).execute(trx);
+        const scans = scansOf(rows[0]!['QUERY PLAN'][0].Plan, table);
+        expect(scans.length, `generic ${table}`).toBeGreaterThan(0);
+        for (const s of scans) expect(s['Rows Removed by Filter'] ?? 0, `generic ${table}: ${JSON.stringify(s)}`).toBe(0);
+        for (const s of scans) expect(s['Index Cond'], `generic ${table}`).toMatch(new RegExp(`\\(${key} = k\\.${key}\\)`));
+      }
+    });
+
     // And they answer: the ids that exist, with their documents and owners.
     expect((await postgresReads.docs('c1', 'patient', ['p17', 'missing']).execute(db)).rows).toEqual([{ id: 'p17', data: '{"id":"p17"}' }]);
     expect((await postgresReads.owners('c1', 'order_number', ['K20000', 'missing']).execute(db)).rows).toEqual([{ key: 'K20000', owner_id: 'o20000' }]);
