@@ -1,0 +1,45 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openServerDb, type ServerDb } from '../../../src-server/db/connect';
+import { feedStore, type ChangeRow } from '../../../src-server/sync/feed-store';
+import { createBackend, DB_KINDS, type TestBackend } from './support/harness';
+
+/**
+ * The feed store writes a push's changes in one statement per table; on PostgreSQL the documents
+ * travel apart from the other columns and are zipped back row by row. Each change must keep its
+ * own document (or none), byte for byte, in order, on both databases.
+ */
+describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
+  let backend: TestBackend;
+  let sdb: ServerDb;
+  afterEach(async () => {
+    await sdb?.close();
+    await backend?.dispose();
+  });
+
+  it('stores each change with its own document, a change without one as null', async () => {
+    backend = await createBackend(kind);
+    sdb = await openServerDb(backend.options);
+    await sql`insert into clinics (id, name, settings, change_seq, created_at) values ('c1', 'Klinik', '{}', 0, '2026-11-22')`.execute(sdb.db);
+    const at = '2026-11-22T16:00:00.000Z';
+    const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null): ChangeRow => ({
+      clinic_id: 'c1', cursor, entity, entity_id: id, op: doc ? 'upsert' : 'delete', doc, mutation_id: null, created_at: at,
+    });
+    const rows = [
+      row(1, 'patient', 'p1', { id: 'p1', name: 'Åsa "Lillan" \\ 🦷', note: 'ctrl \u0001 and \u0000 inside' }),
+      row(2, 'notice', 'n1', null),
+      row(3, 'patient', 'p2', { id: 'p2', name: '' }),
+      row(4, 'patient', 'p1', { id: 'p1', name: 'Åsa', lines: [{ a: 1 }, null] }),
+      row(5, 'notice', 'n2', null),
+    ];
+    await sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, rows));
+
+    const stored = await sdb.db.selectFrom('changes').select(['cursor', 'entity_id', 'op', 'data']).orderBy('cursor').execute();
+    expect(stored.map((c) => [Number(c.cursor), c.entity_id, c.op, c.data])).toEqual(rows.map((r) => [r.cursor, r.entity_id, r.op, r.doc === null ? null : JSON.stringify(r.doc)]));
+    const entities = await sdb.db.selectFrom('entity_docs').select(['id', 'cursor', 'version', 'data']).orderBy('id').execute();
+    expect(entities.map((e) => [e.id, Number(e.cursor), Number(e.version), e.data])).toEqual([
+      ['p1', 4, 1, JSON.stringify(rows[3]!.doc)],
+      ['p2', 3, 1, JSON.stringify(rows[2]!.doc)],
+    ]);
+  });
+});
