@@ -92,5 +92,10 @@ describe.each(DB_KINDS)('migration 007_push_receipts (%s)', (kind) => {
       ['d2', 1, { id: 'm-d2-1', name: 'patient.create', actor: 'u1' }],
     ]);
     await expect(sql`select count(*) from mutations`.execute(db)).rejects.toThrow(/mutations/);
+    if (kind === 'postgres') {
+      // This server has lz4 (Debian's PostgreSQL 15): the outcomes column uses it.
+      const { rows } = await sql<{ c: string }>`select attcompression as c from pg_attribute where attrelid = 'push_receipts'::regclass and attname = 'outcomes'`.execute(db);
+      expect(rows[0]!.c).toBe('l');
+    }
   });
 });
