@@ -170,6 +170,7 @@ export class ClinicWriter {
       doc: c.data,
       mutation_id: c.mutationId,
       created_at: now,
+      created: this.loadedDocs.get(c.entity, c.entityId) === null,
     }));
     await this.store.appendChanges(this.trx, rows);
     return last;

@@ -41,8 +41,12 @@ export interface FeedStore {
 
 export type DeviceState = Pick<DevicesTable, 'last_seq' | 'revoked_at' | 'clinic_id'>;
 
-/** A change as staged: the document itself, serialized by the store in the form it sends. */
-export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null };
+/**
+ * A change as staged: the document itself, serialized by the store in the form it sends, and
+ * whether its entity had no row when the transaction read it (`created`; the transaction holds
+ * the clinic's lock, so none can appear meanwhile). Every change of one entity says the same.
+ */
+export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null; created: boolean };
 
 const stores = new WeakMap<ServerDb, FeedStore>();
 
@@ -224,22 +228,26 @@ function postgresStore(): FeedStore {
       // text exactly (what SQLite stores), and PostgreSQL never lexes it as JSON. Nested inside
       // the json parameter, each document was lexed twice (json_in validates the whole parameter,
       // then json_to_recordset parses it), a quarter of the backends' time. '' stands for no
-      // document. The entity rows point at the newest of the changes just inserted that has one.
-      const meta = rows.map((r) => ({ clinic_id: r.clinic_id, cursor: r.cursor, entity: r.entity, entity_id: r.entity_id, op: r.op, mutation_id: r.mutation_id, created_at: r.created_at }));
+      // document. Each entity row then points at its newest change here that has a document: a
+      // plain insert for an entity the push created, an upsert otherwise (ON CONFLICT probes the
+      // key before it inserts, ~8 % of the backends' time when every entity took that path).
+      const meta = rows.map((r) => ({ clinic_id: r.clinic_id, cursor: r.cursor, entity: r.entity, entity_id: r.entity_id, op: r.op, mutation_id: r.mutation_id, created_at: r.created_at, created: r.created }));
       const docs = rows.map((r) => (r.doc === null ? '' : JSON.stringify(r.doc))).join('\u0001');
-      await prepared(sql`with c as (
-          insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
-          select clinic_id, cursor, entity, entity_id, op, nullif(doc, ''), mutation_id, created_at
-          from rows from (
-            json_to_recordset(${json(meta)}::json) as (clinic_id text, cursor bigint, entity text, entity_id text, op text, mutation_id text, created_at text),
+      await prepared(sql`with t as (
+          select * from rows from (
+            json_to_recordset(${json(meta)}::json) as (clinic_id text, cursor bigint, entity text, entity_id text, op text, mutation_id text, created_at text, created boolean),
             unnest(string_to_array(${docs}::text, chr(1)))
-          ) as t(clinic_id, cursor, entity, entity_id, op, mutation_id, created_at, doc)
-          returning clinic_id, cursor, entity, entity_id, data is not null as has_doc
+          ) as t(clinic_id, cursor, entity, entity_id, op, mutation_id, created_at, created, doc)
+        ), c as (
+          insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
+          select clinic_id, cursor, entity, entity_id, op, nullif(doc, ''), mutation_id, created_at from t
         ), newest as (
-          select distinct on (entity, entity_id) clinic_id, entity, entity_id, cursor from c where has_doc order by entity, entity_id, cursor desc
+          select distinct on (entity, entity_id) clinic_id, entity, entity_id, cursor, created from t where doc <> '' order by entity, entity_id, cursor desc
+        ), inserted as (
+          insert into entities (clinic_id, entity, id, version, cursor) select clinic_id, entity, entity_id, 1, cursor from newest where created
         )
         insert into entities (clinic_id, entity, id, version, cursor)
-        select clinic_id, entity, entity_id, 1, cursor from newest
+        select clinic_id, entity, entity_id, 1, cursor from newest where not created
         on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx);
     },
   };

@@ -22,8 +22,8 @@ describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
     sdb = await openServerDb(backend.options);
     await sql`insert into clinics (id, name, settings, change_seq, created_at) values ('c1', 'Klinik', '{}', 0, '2026-11-22')`.execute(sdb.db);
     const at = '2026-11-22T16:00:00.000Z';
-    const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null): ChangeRow => ({
-      clinic_id: 'c1', cursor, entity, entity_id: id, op: doc ? 'upsert' : 'delete', doc, mutation_id: null, created_at: at,
+    const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null, created = true): ChangeRow => ({
+      clinic_id: 'c1', cursor, entity, entity_id: id, op: doc ? 'upsert' : 'delete', doc, mutation_id: null, created_at: at, created,
     });
     const rows = [
       row(1, 'patient', 'p1', { id: 'p1', name: 'Åsa "Lillan" \\ 🦷', note: 'ctrl \u0001 and \u0000 inside' }),
@@ -41,5 +41,17 @@ describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
       ['p1', 4, 1, JSON.stringify(rows[3]!.doc)],
       ['p2', 3, 1, JSON.stringify(rows[2]!.doc)],
     ]);
+
+    // The next push: p1 existed (its row is updated), p3 is new (inserted).
+    const next = [row(6, 'patient', 'p3', { id: 'p3' }), row(7, 'patient', 'p1', { id: 'p1', name: 'Åsa Ö' }, false)];
+    await sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, next));
+    const after = await sdb.db.selectFrom('entity_docs').select(['id', 'cursor', 'version']).orderBy('id').execute();
+    expect(after.map((e) => [e.id, Number(e.cursor), Number(e.version)])).toEqual([['p1', 7, 2], ['p2', 3, 1], ['p3', 6, 1]]);
+
+    // An entity said to be new that has a row is a bug to stop at, not to paper over. (SQLite
+    // upserts either way: its ON CONFLICT costs nothing up front.)
+    const wrong = sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(8, 'patient', 'p2', { id: 'p2', name: 'x' })]));
+    if (kind === 'postgres') await expect(wrong).rejects.toThrow(/duplicate key value violates unique constraint "entities_pk"/);
+    else await wrong;
   });
 });
