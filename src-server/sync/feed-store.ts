@@ -4,6 +4,7 @@ import type { ServerDb } from '../db/connect';
 import { prepared } from '../db/prepared';
 import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import type { Doc, Executor } from './clinic-writer';
+import { PairMap } from './pair-map';
 
 /**
  * What the push path reads and writes, many rows per request: the hot path of the sync server.
@@ -85,15 +86,13 @@ export const uniqueParams = (r: UniqueKeysTable) => [r.clinic_id, r.kind, r.key,
  */
 export function changeParams(rows: readonly ChangeRow[]): { changes: unknown[][]; entities: unknown[][] } {
   const changes: unknown[][] = [];
-  const newest = new Map<string, unknown[]>();
+  const newest = new PairMap<unknown[]>();
   for (const r of rows) {
     const json = r.doc === null ? null : JSON.stringify(r.doc);
     changes.push([r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json, r.mutation_id, r.created_at]);
-    const key = `${r.entity}\u0000${r.entity_id}`;
-    if (json === null) newest.delete(key);
-    else newest.set(key, [r.clinic_id, r.entity, r.entity_id, r.cursor]);
+    if (json !== null) newest.set(r.entity, r.entity_id, [r.clinic_id, r.entity, r.entity_id, r.cursor]);
   }
-  return { changes, entities: [...newest.values()] };
+  return { changes, entities: [...newest.entries()].map(([, , params]) => params) };
 }
 
 function sqliteStore(db: Database.Database): FeedStore {

@@ -48,9 +48,16 @@ describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
     const after = await sdb.db.selectFrom('entity_docs').select(['id', 'cursor', 'version']).orderBy('id').execute();
     expect(after.map((e) => [e.id, Number(e.cursor), Number(e.version)])).toEqual([['p1', 7, 2], ['p2', 3, 1], ['p3', 6, 1]]);
 
+    // A change without a document after one with a document: the entity row points at the
+    // newest change WITH one (FeedStore.appendChanges), on both databases.
+    const mixed = [row(8, 'patient', 'p2', { id: 'p2', name: 'Ny' }, false), row(9, 'patient', 'p2', null, false)];
+    await sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, mixed));
+    const p2 = await sdb.db.selectFrom('entity_docs').select(['cursor', 'version', 'data']).where('id', '=', 'p2').executeTakeFirstOrThrow();
+    expect([Number(p2.cursor), Number(p2.version), p2.data]).toEqual([8, 2, JSON.stringify(mixed[0]!.doc)]);
+
     // An entity said to be new that has a row is a bug to stop at, not to paper over. (SQLite
     // upserts either way: its ON CONFLICT costs nothing up front.)
-    const wrong = sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(8, 'patient', 'p2', { id: 'p2', name: 'x' })]));
+    const wrong = sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(10, 'patient', 'p2', { id: 'p2', name: 'x' })]));
     if (kind === 'postgres') await expect(wrong).rejects.toThrow(/duplicate key value violates unique constraint "entities_pk"/);
     else await wrong;
   });
