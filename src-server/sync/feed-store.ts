@@ -13,8 +13,9 @@ import { PairMap } from './pair-map';
  * call), so these skip it:
  *  - SQLite: cached prepared statements (IN-lists travel as one JSON array through json_each, so
  *    one statement serves any length), run on the connection that holds the transaction;
- *  - PostgreSQL: one statement per table per call, its rows sent as one json parameter (see
- *    postgresStore), so the SQL text never changes with the row count.
+ *  - PostgreSQL: one prepared statement per table per call, its rows sent as one json parameter
+ *    and the changes' documents as one text (see postgresStore), so the SQL text never changes
+ *    with the row count.
  * Writes must run inside the caller's transaction (`trx`). The SQLite write-behind pipeline
  * (write-behind.ts) has a third implementation that stages the writes for its writer thread.
  */
@@ -176,10 +177,11 @@ export const postgresReads = {
 };
 
 /**
- * PostgreSQL: all rows travel as ONE json parameter, serialized by V8's native JSON.stringify and
- * spread by json_to_recordset on the database's core. (Column arrays cost more: node-postgres
- * escapes every element of a text[] in JavaScript, and each JSON document twice over. For the
- * reads' id lists, uuids and keys without quotes or backslashes, that escaping is cheap.)
+ * PostgreSQL: a statement's rows travel as ONE json parameter, serialized by V8's native
+ * JSON.stringify and spread by json_to_recordset on the database's core; the changes' documents
+ * travel beside them as one text (appendChanges). (Column arrays cost more: node-postgres escapes
+ * every element of a text[] in JavaScript. For the reads' id lists, uuids and keys without quotes
+ * or backslashes, that escaping is cheap.)
  */
 function postgresStore(): FeedStore {
   const json = (rows: readonly unknown[]) => JSON.stringify(rows);
