@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverMigrations } from '../../../src-server/db/migrations';
 import type { ChangesTable, ClinicsTable, EntityDocsView } from '../../../src-server/db/schema';
-import { createTestDatabase, type TestDatabase } from '../../support/pg';
-import { DB_KINDS } from '../sync/support/harness';
+import { DB_KINDS, type DbKind } from '../sync/support/harness';
+import { migrateUpTo, openUnmigrated } from './support/migrations';
 
 /**
  * 006 drops the document column of `entities` (each row points at its change by cursor) and reads
@@ -24,32 +18,16 @@ interface Db {
   entity_docs: EntityDocsView;
 }
 
-const migrator = (db: Kysely<Db>, upTo: string) =>
-  new Migrator({ db, provider: { getMigrations: async (): Promise<Record<string, Migration>> => Object.fromEntries(Object.entries(serverMigrations).filter(([name]) => name <= upTo)) } });
-
-let cleanup: (() => Promise<void>)[] = [];
+let close: (() => Promise<void>) | null = null;
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  await close?.();
+  close = null;
 });
 
-async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<Db>> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'kassa-m006-'));
-    const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'server.sqlite')) }) });
-    cleanup.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    return db;
-  }
-  const pgdb: TestDatabase = await createTestDatabase('kassa_m006');
-  const db = new Kysely<Db>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.url, max: 2 }) }) });
-  cleanup.push(async () => {
-    await db.destroy();
-    await pgdb.drop();
-  });
-  return db;
+async function openRaw(kind: DbKind): Promise<Kysely<Db>> {
+  const opened = await openUnmigrated<Db>(kind, 'kassa-m006');
+  close = opened.close;
+  return opened.db;
 }
 
 /** A clinic with two versions of one patient and one order, written as 005's push path did. */
@@ -74,10 +52,10 @@ async function seedAs005(db: Kysely<Db>): Promise<Map<string, string>> {
 describe.each(DB_KINDS)('migration 006_entity_docs (%s)', (kind) => {
   it('gives back every document the entity rows held, through entity_docs', async () => {
     const db = await openRaw(kind);
-    expect((await migrator(db, '005_console_orders_login_failures').migrateToLatest()).error).toBeUndefined();
+    expect((await migrateUpTo(db, '005_console_orders_login_failures')).error).toBeUndefined();
     const before = await seedAs005(db);
 
-    const { error } = await migrator(db, '006_entity_docs').migrateToLatest();
+    const { error } = await migrateUpTo(db, '006_entity_docs');
     expect(error).toBeUndefined();
 
     const rows = await db.selectFrom('entity_docs').select(['entity', 'id', 'data', 'version', 'cursor']).orderBy('entity').execute();
@@ -89,11 +67,11 @@ describe.each(DB_KINDS)('migration 006_entity_docs (%s)', (kind) => {
 
   it('stops, dropping nothing, when an entity row does not match the change it points at', async () => {
     const db = await openRaw(kind);
-    expect((await migrator(db, '005_console_orders_login_failures').migrateToLatest()).error).toBeUndefined();
+    expect((await migrateUpTo(db, '005_console_orders_login_failures')).error).toBeUndefined();
     await seedAs005(db);
     await db.updateTable('entities').set({ data: '{"id":"o1","total":1}' }).where('id', '=', 'o1').execute();
 
-    const { error } = await migrator(db, '006_entity_docs').migrateToLatest();
+    const { error } = await migrateUpTo(db, '006_entity_docs');
     expect(String(error)).toMatch(/1 entity rows do not match/);
     const kept = await sql<{ data: string }>`select data from entities where id = 'o1'`.execute(db);
     expect(kept.rows[0]!.data).toBe('{"id":"o1","total":1}');

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openServerDb, type ServerDb } from '../../../src-server/db/connect';
+import type { ServerDb } from '../../../src-server/db/connect';
 import { postgresReads } from '../../../src-server/sync/feed-store';
-import { createBackend, type TestBackend } from '../sync/support/harness';
+import { openBackendDb } from '../sync/support/harness';
 
 /**
  * The push path reads a batch's entities and unique keys by id. On a table the planner has no
@@ -26,16 +26,15 @@ const scansOf = (node: PlanNode, table: string): PlanNode[] => [
 ];
 
 describe('PostgreSQL push reads on a table without statistics', () => {
-  let backend: TestBackend;
   let sdb: ServerDb;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    await sdb?.close();
-    await backend?.dispose();
+    await close?.();
+    close = undefined;
   });
 
   it('probe the primary key once per id instead of scanning the clinic', async () => {
-    backend = await createBackend('postgres');
-    sdb = await openServerDb(backend.options);
+    ({ sdb, close } = await openBackendDb('postgres'));
     const db = sdb.db;
     // 20,000 patients and order numbers of one clinic (each patient's document is its change),
     // written without ANALYZE, as a busy first hour leaves them.

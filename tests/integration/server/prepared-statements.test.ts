@@ -1,24 +1,23 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openServerDb, type ServerDb } from '../../../src-server/db/connect';
+import type { ServerDb } from '../../../src-server/db/connect';
 import { postgresReads } from '../../../src-server/sync/feed-store';
-import { createBackend, type TestBackend } from '../sync/support/harness';
+import { openBackendDb } from '../sync/support/harness';
 
 /**
  * The push path's PostgreSQL statements are parsed and planned once per connection; everything
  * else (the console's searches, whose plans depend on their filters) is planned per call.
  */
 describe('prepared statements on PostgreSQL', () => {
-  let backend: TestBackend;
   let sdb: ServerDb;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    await sdb?.close();
-    await backend?.dispose();
+    await close?.();
+    close = undefined;
   });
 
   it('prepares a marked statement once per connection and leaves the others unnamed', async () => {
-    backend = await createBackend('postgres');
-    sdb = await openServerDb(backend.options);
+    ({ sdb, close } = await openBackendDb('postgres'));
     const seen = await sdb.db.transaction().execute(async (trx) => {
       const answers = [];
       for (const ids of [['a'], ['b', 'c'], ['d', 'e', 'f']]) answers.push((await postgresReads.docs('c1', 'patient', ids).execute(trx)).rows);

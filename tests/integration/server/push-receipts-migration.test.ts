@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverMigrations } from '../../../src-server/db/migrations';
 import type { PushReceiptsTable } from '../../../src-server/db/schema';
 import { receiptEntries } from '../../../src-server/sync/receipts';
-import { createTestDatabase } from '../../support/pg';
-import { DB_KINDS } from '../sync/support/harness';
+import { DB_KINDS, type DbKind } from '../sync/support/harness';
+import { migrateUpTo, openUnmigrated } from './support/migrations';
 
 /**
  * 007 replaces the per-mutation `mutations` rows with per-push receipts. A desk that resends after
@@ -35,38 +29,22 @@ interface Db {
   push_receipts: PushReceiptsTable;
 }
 
-const migrator = (db: Kysely<Db>, upTo: string) =>
-  new Migrator({ db, provider: { getMigrations: async (): Promise<Record<string, Migration>> => Object.fromEntries(Object.entries(serverMigrations).filter(([name]) => name <= upTo)) } });
-
-let cleanup: (() => Promise<void>)[] = [];
+let close: (() => Promise<void>) | null = null;
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  await close?.();
+  close = null;
 });
 
-async function openRaw(kind: (typeof DB_KINDS)[number]): Promise<Kysely<Db>> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'kassa-m007-'));
-    const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'server.sqlite')) }) });
-    cleanup.push(async () => {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    return db;
-  }
-  const pgdb = await createTestDatabase('kassa_m007');
-  const db = new Kysely<Db>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgdb.url, max: 2 }) }) });
-  cleanup.push(async () => {
-    await db.destroy();
-    await pgdb.drop();
-  });
-  return db;
+async function openRaw(kind: DbKind): Promise<Kysely<Db>> {
+  const opened = await openUnmigrated<Db>(kind, 'kassa-m007');
+  close = opened.close;
+  return opened.db;
 }
 
 describe.each(DB_KINDS)('migration 007_push_receipts (%s)', (kind) => {
   it('keeps every recorded mutation, with its outcome, as a receipt of its seq', async () => {
     const db = await openRaw(kind);
-    expect((await migrator(db, '006_entity_docs').migrateToLatest()).error).toBeUndefined();
+    expect((await migrateUpTo(db, '006_entity_docs')).error).toBeUndefined();
     const at = '2026-11-22T10:00:00.000Z';
     const row = (device: string, seq: number, status: 'applied' | 'rejected', code: string | null = null, reason: string | null = null, field: string | null = null): MutationRow => ({
       device_id: device, seq, mutation_id: `m-${device}-${seq}`, clinic_id: 'c1', name: 'patient.create', actor_user_id: 'u1', status, code, reason, field, received_at: at,
@@ -78,7 +56,7 @@ describe.each(DB_KINDS)('migration 007_push_receipts (%s)', (kind) => {
       row('d2', 1, 'applied'),
     ]).execute();
 
-    const { error } = await migrator(db, '007_push_receipts').migrateToLatest();
+    const { error } = await migrateUpTo(db, '007_push_receipts');
     expect(error).toBeUndefined();
 
     const receipts = await db.selectFrom('push_receipts').selectAll().orderBy('device_id').orderBy('first_seq').execute();

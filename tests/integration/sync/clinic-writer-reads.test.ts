@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openServerDb, type ServerDb } from '../../../src-server/db/connect';
+import type { ServerDb } from '../../../src-server/db/connect';
 import { ClinicWriter } from '../../../src-server/sync/clinic-writer';
 import { feedStore, type FeedStore } from '../../../src-server/sync/feed-store';
-import { createBackend, DB_KINDS, type TestBackend } from './support/harness';
+import { DB_KINDS, openBackendDb } from './support/harness';
 
 /**
  * A batch's reads are made once, up front (prefetch); what they found, present or absent, is the
@@ -10,16 +10,15 @@ import { createBackend, DB_KINDS, type TestBackend } from './support/harness';
  * create asks whether its id is taken.
  */
 describe.each(DB_KINDS)('ClinicWriter reads (%s)', (kind) => {
-  let backend: TestBackend;
   let sdb: ServerDb;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    await sdb?.close();
-    await backend?.dispose();
+    await close?.();
+    close = undefined;
   });
 
   it('answers from what the batch read ahead, absent entities and keys included', async () => {
-    backend = await createBackend(kind);
-    sdb = await openServerDb(backend.options);
+    ({ sdb, close } = await openBackendDb(kind));
     const real = feedStore(sdb);
     const reads: string[] = [];
     // The real store, with each read it makes written down.

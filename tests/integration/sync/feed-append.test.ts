@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openServerDb, type ServerDb } from '../../../src-server/db/connect';
+import type { ServerDb } from '../../../src-server/db/connect';
 import { feedStore, type ChangeRow } from '../../../src-server/sync/feed-store';
-import { createBackend, DB_KINDS, type TestBackend } from './support/harness';
+import { DB_KINDS, openBackendDb } from './support/harness';
 
 /**
  * The feed store writes a push's changes in one statement per table; on PostgreSQL the documents
@@ -10,16 +10,15 @@ import { createBackend, DB_KINDS, type TestBackend } from './support/harness';
  * own document (or none), byte for byte, in order, on both databases.
  */
 describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
-  let backend: TestBackend;
   let sdb: ServerDb;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
-    await sdb?.close();
-    await backend?.dispose();
+    await close?.();
+    close = undefined;
   });
 
   it('stores each change with its own document, a change without one as null', async () => {
-    backend = await createBackend(kind);
-    sdb = await openServerDb(backend.options);
+    ({ sdb, close } = await openBackendDb(kind));
     await sql`insert into clinics (id, name, settings, change_seq, created_at) values ('c1', 'Klinik', '{}', 0, '2026-11-22')`.execute(sdb.db);
     const at = '2026-11-22T16:00:00.000Z';
     const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null, created = true): ChangeRow => ({

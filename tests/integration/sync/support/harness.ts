@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, type KassaServer, type ServerOptions } from '../../../../src-server/app';
+import { openServerDb, type ServerDb } from '../../../../src-server/db/connect';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../../src-shared/sync/protocol';
 import { openLocalStore, type LocalStore } from '../../../../src-main/db/open';
 import { SecretStore } from '../../../../src-main/secrets/secret-store';
@@ -42,6 +43,24 @@ export async function createBackend(kind: DbKind): Promise<TestBackend> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A migrated server database of the given kind, opened in this process without an HTTP server. */
+export async function openBackendDb(kind: DbKind): Promise<{ sdb: ServerDb; close(): Promise<void> }> {
+  const backend = await createBackend(kind);
+  try {
+    const sdb = await openServerDb(backend.options);
+    return {
+      sdb,
+      async close() {
+        await sdb.close();
+        await backend.dispose();
+      },
+    };
+  } catch (e) {
+    await backend.dispose();
+    throw e;
+  }
 }
 
 export interface RunningServer {
