@@ -1,7 +1,7 @@
 /**
  * JSON.stringify with every character outside ASCII written as a \u escape. The same JSON value,
- * but the receiver decodes the bytes on its fast ASCII path: a push body with Swedish names took
- * the sync server ~0.4 ms per 110 KB to decode from UTF-8, against ~0.03 ms for ASCII (Node 20),
+ * but the receiver decodes the bytes on its fast ASCII path: a 62 KB push of 200 mutations with
+ * Swedish names took 0.098 ms to decode from UTF-8 and 0.009 ms as ASCII (Node 20, best of 5×200),
  * and the server decodes every push while the desk sends one now and then.
  */
 export function asciiJson(value: unknown): string {
