@@ -57,7 +57,7 @@ export const orderCommands = {
   'order.create': defineCommand({
     schema: OrderCreate,
     roles: DESK_ROLES,
-    reads: (input) => ({ entities: [['order', input.id], ['patient', input.patientId]], uniques: [['order_number', input.orderNumber]] }),
+    reads: (input) => ({ entities: [['patient', input.patientId]], creates: [['order', input.id]], claims: [['order_number', input.orderNumber]] }),
     async apply(ctx, input) {
       if (await ctx.store.exists('order', input.id)) return reject('already_exists', `Order ${input.id} already exists.`, 'id');
       if (!(await ctx.store.exists('patient', input.patientId))) return reject('not_found', `Patient ${input.patientId} does not exist in this clinic.`, 'patientId');
@@ -119,7 +119,7 @@ export const orderCommands = {
   'invoice.issue': defineCommand({
     schema: InvoiceIssue,
     roles: DESK_ROLES,
-    reads: (input) => ({ entities: [['order', input.orderId], ['invoice', input.invoiceId]], uniques: [['series', input.seriesId], ['invoice_number', input.invoiceNumber]] }),
+    reads: (input) => ({ entities: [['order', input.orderId]], uniques: [['series', input.seriesId]], creates: [['invoice', input.invoiceId]], claims: [['invoice_number', input.invoiceNumber]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;
@@ -180,7 +180,7 @@ export const orderCommands = {
   'order.credit': defineCommand({
     schema: OrderCredit,
     roles: DESK_ROLES,
-    reads: (input) => ({ entities: [['order', input.orderId], ['money_event', input.creditId]] }),
+    reads: (input) => ({ entities: [['order', input.orderId]], creates: [['money_event', input.creditId]] }),
     async apply(ctx, input) {
       const found = await loadOrder(ctx, input.orderId, 'orderId');
       if (!found.ok) return found;

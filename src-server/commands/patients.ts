@@ -9,7 +9,7 @@ export const patientCommands = {
   'patient.create': defineCommand({
     schema: PatientCreate,
     roles: DESK_ROLES,
-    reads: (input) => ({ entities: [['patient', input.id]], uniques: [['personnummer', input.personnummer]] }),
+    reads: (input) => ({ creates: [['patient', input.id]], claims: [['personnummer', input.personnummer]] }),
     async apply(ctx, input) {
       if (await ctx.store.exists('patient', input.id)) return err({ code: 'already_exists', reason: `Patient ${input.id} already exists.`, field: 'id' });
       // Two desks registering the same person offline: the second is refused, not duplicated.

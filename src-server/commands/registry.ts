@@ -29,7 +29,22 @@ export interface CommandHandler<S extends z.ZodType = z.ZodType> {
   readonly roles: readonly Role[];
   apply(ctx: CommandContext, input: z.infer<S>): Promise<Result<void, Rejection>>;
   /** What `apply` will look up, so a batch can read it all in one query (an optimisation only). */
-  reads?(input: z.infer<S>): { entities?: [ChangeEntity, string][]; uniques?: [string, string][] };
+  reads?(input: z.infer<S>): Reads;
+}
+
+/**
+ * The lookups of a command, declared ahead (ClinicWriter.prefetch). `entities` and `uniques` are
+ * read. `creates` and `claims` are the new ids and keys the command makes (an id or a number the
+ * desk generated): where the store can check them with the insert itself (PostgreSQL's unique
+ * constraints), they are not read but taken as absent, and a conflict makes the push run again
+ * with everything read. Any declaration may be wrong or missing without changing an outcome;
+ * it only costs a read.
+ */
+export interface Reads {
+  entities?: [ChangeEntity, string][];
+  uniques?: [string, string][];
+  creates?: [ChangeEntity, string][];
+  claims?: [string, string][];
 }
 
 export type CommandRegistry = ReadonlyMap<string, CommandHandler>;

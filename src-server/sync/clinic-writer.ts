@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ChangeEntity } from '../../src-shared/sync/protocol';
+import type { Reads } from '../commands/registry';
 import type { DatabaseKind } from '../db/connect';
 import type { ServerDatabase } from '../db/schema';
 import type { FeedStore } from './feed-store';
@@ -27,6 +28,19 @@ interface Layer {
 const emptyLayer = (): Layer => ({ docs: new PairMap(), uniques: new PairMap(), changes: [] });
 
 /**
+ * An id or unique key the writer took to be new (a declared create or claim, Reads) was not: its
+ * insert hit the unique constraint, or it was read at flush and found. What was decided from its
+ * absence may be wrong, so the work runs again with a writer that reads everything
+ * (group-commit.ts); nothing of the first run is kept.
+ */
+export class CreateConflict extends Error {}
+
+export interface WriterOptions {
+  /** Read declared creates and claims instead of taking them as absent (the run after a CreateConflict). */
+  readonly readAll?: boolean;
+}
+
+/**
  * Takes the clinic's row lock for the rest of the transaction. Every transaction that writes a
  * clinic's entities or change feed takes it first, which (a) serializes writers per clinic, so
  * domain checks never race (no lost update between two desks), and (b) makes cursor allocation
@@ -51,12 +65,16 @@ export class ClinicWriter {
   /** Database state read ahead for a whole batch (null = known to be absent). */
   private readonly loadedDocs = new PairMap<Doc | null>();
   private readonly loadedUniques = new PairMap<string | null>();
+  /** Of the absent ones above, those taken as absent without a read (declared creates and claims). */
+  private readonly assumedDocs = new PairMap<true>();
+  private readonly assumedUniques = new PairMap<true>();
 
   constructor(
     private readonly trx: Executor,
     readonly clinicId: string,
     /** Where reads and writes go: the database directly, or the write-behind pipeline's stage. */
     readonly store: FeedStore,
+    private readonly options: WriterOptions = {},
   ) {}
 
   begin(): void {
@@ -81,10 +99,30 @@ export class ClinicWriter {
   }
 
   /**
-   * Reads the listed entities and unique keys in one query per kind, so a batch of hundreds of
+   * Reads what the batch's commands declared in one query per kind, so a batch of hundreds of
    * mutations does not pay a round trip per lookup. Anything not prefetched is still read on demand.
+   *
+   * Where the store checks new ids and keys with the insert itself (FeedStore.verifiesCreates),
+   * declared creates and claims are not read: a front desk's batch is mostly new patients and
+   * orders, and probing every new id only to find it free was a third of PostgreSQL's work per
+   * mutation. They are taken as absent; the inserts at flush() prove it, and whatever was taken
+   * as absent but is not inserted is read there (CreateConflict when the guess was wrong).
    */
-  async prefetch(entities: readonly (readonly [ChangeEntity, string])[], uniques: readonly (readonly [string, string])[]): Promise<void> {
+  async prefetch(reads: readonly Reads[]): Promise<void> {
+    const assume = this.store.verifiesCreates && !this.options.readAll;
+    const entities: [ChangeEntity, string][] = [];
+    const uniques: [string, string][] = [];
+    for (const r of reads) {
+      if (r.entities) entities.push(...r.entities);
+      if (r.uniques) uniques.push(...r.uniques);
+      if (assume) {
+        for (const [e, id] of r.creates ?? []) assumeAbsent(this.loadedDocs, this.assumedDocs, e, id);
+        for (const [kind, key] of r.claims ?? []) assumeAbsent(this.loadedUniques, this.assumedUniques, kind, key);
+      } else {
+        if (r.creates) entities.push(...r.creates);
+        if (r.claims) uniques.push(...r.claims);
+      }
+    }
     // Grouped by entity / kind so every query walks the primary key (clinic, entity|kind, id|key).
     const docsByEntity = new Map<string, Set<string>>();
     for (const [e, id] of entities) if (!this.loadedDocs.has(e, id)) (docsByEntity.get(e) ?? docsByEntity.set(e, new Set()).get(e)!).add(id);
@@ -153,6 +191,7 @@ export class ClinicWriter {
    */
   async flush(now: string): Promise<number | null> {
     if (this.layer) throw new Error('ClinicWriter.flush with an open mutation layer');
+    await this.checkUnwrittenAssumptions();
     const { changes, uniques } = this.batch;
     if (uniques.size > 0) {
       const rows = [...uniques.entries()].map(([kind, key, owner]) => ({ clinic_id: this.clinicId, kind, key, owner_id: owner }));
@@ -175,4 +214,39 @@ export class ClinicWriter {
     await this.store.appendChanges(this.trx, rows);
     return last;
   }
+
+  /**
+   * Reads what was taken as absent but will not be inserted (its command was rejected, or did not
+   * create it after all): a decision may have rested on its absence, and no constraint checks it.
+   */
+  private async checkUnwrittenAssumptions(): Promise<void> {
+    const docs = unwritten(this.assumedDocs, this.batch.docs);
+    for (const [entity, ids] of docs) {
+      const found = await this.store.docs(this.trx, this.clinicId, entity, ids);
+      if (found.size > 0) throw new CreateConflict(`${entity} ${[...found.keys()][0]} exists though it was taken as new`);
+    }
+    const keys = unwritten(this.assumedUniques, this.batch.uniques);
+    for (const [kind, list] of keys) {
+      const found = await this.store.owners(this.trx, this.clinicId, kind, list);
+      if (found.size > 0) throw new CreateConflict(`${kind} ${[...found.keys()][0]} is taken though it was taken as free`);
+    }
+  }
+}
+
+function assumeAbsent<V>(loaded: PairMap<V | null>, assumed: PairMap<true>, a: string, b: string): void {
+  if (loaded.has(a, b)) return;
+  loaded.set(a, b, null);
+  assumed.set(a, b, true);
+}
+
+/** The assumed pairs that `written` does not hold, grouped by their first key. */
+function unwritten(assumed: PairMap<true>, written: PairMap<unknown>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [a, b] of assumed.entries()) {
+    if (written.has(a, b)) continue;
+    const list = out.get(a);
+    if (list) list.push(b);
+    else out.set(a, [b]);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
 import { prepared } from '../db/prepared';
 import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable } from '../db/schema';
-import type { Doc, Executor } from './clinic-writer';
+import { CreateConflict, type Doc, type Executor } from './clinic-writer';
 import { PairMap } from './pair-map';
 
 /**
@@ -20,6 +20,11 @@ import { PairMap } from './pair-map';
  * (write-behind.ts) has a third implementation that stages the writes for its writer thread.
  */
 export interface FeedStore {
+  /**
+   * Whether an insert of a new entity or unique key that exists already fails with CreateConflict,
+   * so a writer may take declared creates and claims as absent without reading them (ClinicWriter.prefetch).
+   */
+  readonly verifiesCreates: boolean;
   device(trx: Executor, id: string): Promise<DeviceState | undefined>;
   /** The receipts of a device that cover any seq from `from` to `to` (receipts.ts). */
   receipts(trx: Executor, deviceId: string, from: number, to: number): Promise<PushReceiptsTable[]>;
@@ -116,6 +121,8 @@ function sqliteStore(db: Database.Database): FeedStore {
     if (!db.inTransaction) throw new Error('feed writes must run inside the caller transaction');
   };
   return {
+    // Entity rows are upserted (FEED_SQL.entity), and reads here are cheap: in-process, no round trip.
+    verifiesCreates: false,
     async device(_trx, id) {
       return st().device.get(id) as DeviceState | undefined;
     },
@@ -186,6 +193,8 @@ export const postgresReads = {
 function postgresStore(): FeedStore {
   const json = (rows: readonly unknown[]) => JSON.stringify(rows);
   return {
+    // The unique keys and new entities (ChangeRow.created) are plain inserts: the primary keys check them.
+    verifiesCreates: true,
     async device(trx, id) {
       return (await prepared(sql<DeviceState>`select last_seq, revoked_at, clinic_id from devices where id = ${id}`).execute(trx)).rows[0];
     },
@@ -214,7 +223,7 @@ function postgresStore(): FeedStore {
     async insertUniqueKeys(trx, rows) {
       if (rows.length === 0) return;
       await prepared(sql`insert into unique_keys (clinic_id, kind, key, owner_id)
-        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`).execute(trx);
+        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`).execute(trx).catch(createConflict);
     },
     async allocateCursors(trx, clinicId, n) {
       const bumped = (await prepared(sql<{ change_seq: number }>`update clinics set change_seq = change_seq + ${n} where id = ${clinicId} returning change_seq`).execute(trx)).rows[0];
@@ -249,7 +258,13 @@ function postgresStore(): FeedStore {
         )
         insert into entities (clinic_id, entity, id, version, cursor)
         select clinic_id, entity, entity_id, 1, cursor from newest where not created
-        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx);
+        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx).catch(createConflict);
     },
   };
+}
+
+/** A unique violation (SQLSTATE 23505) of a plain insert: a new id or key that was not new. */
+function createConflict(e: unknown): never {
+  if ((e as { code?: unknown }).code === '23505') throw new CreateConflict(`${(e as { constraint?: string }).constraint ?? 'a unique key'}: ${(e as Error).message}`);
+  throw e;
 }

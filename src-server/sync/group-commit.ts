@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
 import { feedStore } from './feed-store';
-import { ClinicWriter, lockClinic, type Executor } from './clinic-writer';
+import { ClinicWriter, CreateConflict, lockClinic, type Executor } from './clinic-writer';
 import { UnknownClinicError } from './transact';
 import { WriteBehindCommitter } from './write-behind';
 
+/** A job's work. It may run twice in one transaction (after a CreateConflict), so it touches nothing outside it. */
 export type Work<T> = (writer: ClinicWriter, trx: Executor, now: string) => Promise<T>;
 
 export interface Job {
@@ -101,14 +102,14 @@ export interface Committer {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Jobs waiting for a group (not counting the ones in the group now running). */
   readonly queued: number;
-  /** Committed (or failed) groups and the jobs they held, for tests and diagnostics. */
-  readonly stats: { groups: number; jobs: number; largestGroup: number };
+  /** Committed (or failed) groups, the jobs they held, and the jobs run again after a CreateConflict; for tests and diagnostics. */
+  readonly stats: { groups: number; jobs: number; largestGroup: number; rerun: number };
 }
 
 export class GroupCommitter implements Committer {
   private readonly queues = new Map<string, Job[]>();
   private readonly running = new Set<string>();
-  readonly stats = { groups: 0, jobs: 0, largestGroup: 0 };
+  readonly stats = { groups: 0, jobs: 0, largestGroup: 0, rerun: 0 };
 
   constructor(private readonly sdb: ServerDb) {}
 
@@ -181,9 +182,7 @@ export class GroupCommitter implements Committer {
           await sql`savepoint kassa_job`.execute(trx);
           try {
             if (sdb.kind !== 'postgres' && !(await lockClinic(trx, sdb.kind, job.clinicId))) throw new UnknownClinicError(`Unknown clinic ${job.clinicId}`);
-            const writer = new ClinicWriter(trx, job.clinicId, feedStore(sdb));
-            const value = await job.work(writer, trx, now);
-            const lastCursor = await writer.flush(now);
+            const { value, lastCursor } = await this.work(trx, job, now);
             if (lastCursor !== null && sdb.notifiesInTransaction) await sdb.notify(trx, job.clinicId, lastCursor);
             if (job.beforeCommit) await job.beforeCommit();
             await sql`release savepoint kassa_job`.execute(trx);
@@ -202,6 +201,22 @@ export class GroupCommitter implements Committer {
       return;
     }
     await answerGroup(sdb, group, outcomes);
+  }
+
+  private async work(trx: Executor, job: Job, now: string): Promise<{ value: unknown; lastCursor: number | null }> {
+    const store = feedStore(this.sdb);
+    try {
+      const writer = new ClinicWriter(trx, job.clinicId, store);
+      return { value: await job.work(writer, trx, now), lastCursor: await writer.flush(now) };
+    } catch (e) {
+      if (!(e instanceof CreateConflict)) throw e;
+      // An id or key the writer took for new was not: everything again, this time read
+      // (ROLLBACK TO keeps the savepoint). Costs double only for a push that reuses an id.
+      await sql`rollback to savepoint kassa_job`.execute(trx);
+      this.stats.rerun += 1;
+      const writer = new ClinicWriter(trx, job.clinicId, store, { readAll: true });
+      return { value: await job.work(writer, trx, now), lastCursor: await writer.flush(now) };
+    }
   }
 }
 

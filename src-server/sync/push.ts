@@ -87,8 +87,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
 
       // Pass 1 (pure): command, actor, role and schema; collect what the handlers will read.
       const checked = fresh.map((m) => check(m, actors.get(m.actorUserId), device, registry));
-      const reads = checked.flatMap((c) => (c.ok && c.handler.reads ? [c.handler.reads(c.input)] : []));
-      await writer.prefetch(reads.flatMap((r) => r.entities ?? []), reads.flatMap((r) => r.uniques ?? []));
+      await writer.prefetch(checked.flatMap((c) => (c.ok && c.handler.reads ? [c.handler.reads(c.input)] : [])));
 
       // Pass 2: domain rules and effects, in seq order, each in its own layer.
       const entries: ReceiptEntry[] = [];

@@ -43,7 +43,7 @@ export class WriteBehindCommitter implements Committer {
   private readonly base: FeedStore;
   private readonly clinicExists: Database.Statement;
   private readonly changeSeq: Database.Statement;
-  readonly stats = { groups: 0, jobs: 0, largestGroup: 0 };
+  readonly stats = { groups: 0, jobs: 0, largestGroup: 0, rerun: 0 };
 
   constructor(
     private readonly sdb: ServerDb,
@@ -270,6 +270,8 @@ function ofClinic<V>(byClinic: Map<string, PairMap<V>>, clinicId: string): PairM
  * (a job that fails publishes nothing).
  */
 class StagedStore implements FeedStore {
+  /** Like the SQLite store it stages for: entity rows are upserted. */
+  readonly verifiesCreates = false;
   private readonly receiptRows: PushReceiptsTable[] = [];
   private readonly lastSeqs: [deviceId: string, from: number, to: number][] = [];
   private readonly uniques: UniqueKeysTable[] = [];
