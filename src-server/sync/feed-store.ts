@@ -184,14 +184,13 @@ export const postgresReads = {
 };
 
 /**
- * PostgreSQL: a statement's rows travel as ONE json parameter, serialized by V8's native
- * JSON.stringify and spread by json_to_recordset on the database's core; the changes' documents
- * travel beside them as one text (appendChanges). (Column arrays cost more: node-postgres escapes
- * every element of a text[] in JavaScript. For the reads' id lists, uuids and keys without quotes
- * or backslashes, that escaping is cheap.)
+ * PostgreSQL: a statement's rows travel column by column, each column as ONE text of its values
+ * joined by U+0001 and split by string_to_array on the database's core (see appendChanges), so
+ * the SQL text never changes with the row count and nothing is escaped in JavaScript: as a text[]
+ * node-postgres escapes every element, and as json PostgreSQL lexes every character. (The reads'
+ * id lists are text[]: uuids and keys without quotes or backslashes, cheap to escape.)
  */
 function postgresStore(): FeedStore {
-  const json = (rows: readonly unknown[]) => JSON.stringify(rows);
   return {
     // The unique keys and new entities (ChangeRow.created) are plain inserts: the primary keys check them.
     verifiesCreates: true,
@@ -222,8 +221,14 @@ function postgresStore(): FeedStore {
     },
     async insertUniqueKeys(trx, rows) {
       if (rows.length === 0) return;
+      const clinicId = rows[0]!.clinic_id;
+      if (rows.some((r) => r.clinic_id !== clinicId)) throw new Error('insertUniqueKeys: rows of one clinic only');
       await prepared(sql`insert into unique_keys (clinic_id, kind, key, owner_id)
-        select * from json_to_recordset(${json(rows)}::json) as t(clinic_id text, kind text, key text, owner_id text)`).execute(trx).catch(createConflict);
+        select ${clinicId}::text, kind, key, owner_id from rows from (
+          unnest(string_to_array(${joined(rows.map((r) => r.kind))}::text, chr(1))),
+          unnest(string_to_array(${joined(rows.map((r) => r.key))}::text, chr(1))),
+          unnest(string_to_array(${joined(rows.map((r) => r.owner_id))}::text, chr(1)))
+        ) as t(kind, key, owner_id)`).execute(trx).catch(createConflict);
     },
     async allocateCursors(trx, clinicId, n) {
       const bumped = (await prepared(sql<{ change_seq: number }>`update clinics set change_seq = change_seq + ${n} where id = ${clinicId} returning change_seq`).execute(trx)).rows[0];
@@ -232,35 +237,66 @@ function postgresStore(): FeedStore {
     },
     async appendChanges(trx, rows) {
       if (rows.length === 0) return;
-      // The documents travel apart from the rest, as ONE text of their serializations joined by
-      // U+0001, which JSON.stringify never writes raw (it escapes every control character): split
-      // with string_to_array and zipped to the other columns row by row (ROWS FROM), each is V8's
-      // text exactly (what SQLite stores), and PostgreSQL never lexes it as JSON. Nested inside
-      // the json parameter, each document was lexed twice (json_in validates the whole parameter,
-      // then json_to_recordset parses it), a quarter of the backends' time. '' stands for no
-      // document. Each entity row then points at its newest change here that has a document: a
-      // plain insert for an entity the push created, an upsert otherwise (ON CONFLICT probes the
-      // key before it inserts, ~8 % of the backends' time when every entity took that path).
-      const meta = rows.map((r) => ({ clinic_id: r.clinic_id, cursor: r.cursor, entity: r.entity, entity_id: r.entity_id, op: r.op, mutation_id: r.mutation_id, created_at: r.created_at, created: r.created }));
-      const docs = rows.map((r) => (r.doc === null ? '' : JSON.stringify(r.doc))).join('\u0001');
+      const { clinic_id: clinicId, created_at: createdAt, cursor: first } = rows[0]!;
+      // Each column travels as ONE text, its values joined by U+0001 (split by string_to_array,
+      // zipped row by row by ROWS FROM), the clinic, the time and the first cursor as scalars:
+      // PostgreSQL copies the values out without lexing them. As one json parameter (first the
+      // whole row, later all but the documents) the backends spent a quarter, then a tenth, of
+      // their time in its lexer and json_to_recordset. Each document is V8's text exactly (what
+      // SQLite stores); '' stands for null (a change without a document, a change of no
+      // mutation): neither a JSON text nor an id is ever empty. Each entity row then points at
+      // its newest change here that has a document: a plain insert for an entity the push
+      // created, an upsert otherwise (ON CONFLICT probes the key before it inserts, ~8 % of the
+      // backends' time when every entity took that path).
+      const entities: string[] = [];
+      const ids: string[] = [];
+      const ops: string[] = [];
+      const mutations: (string | null)[] = [];
+      const created: string[] = [];
+      const docs: string[] = [];
+      for (const [i, r] of rows.entries()) {
+        if (r.clinic_id !== clinicId || r.created_at !== createdAt || r.cursor !== first + i) throw new Error('appendChanges: rows of one clinic, one time and consecutive cursors only');
+        entities.push(r.entity);
+        ids.push(r.entity_id);
+        ops.push(r.op);
+        mutations.push(r.mutation_id);
+        created.push(r.created ? 't' : 'f');
+        docs.push(r.doc === null ? '' : JSON.stringify(r.doc));
+      }
       await prepared(sql`with t as (
           select * from rows from (
-            json_to_recordset(${json(meta)}::json) as (clinic_id text, cursor bigint, entity text, entity_id text, op text, mutation_id text, created_at text, created boolean),
-            unnest(string_to_array(${docs}::text, chr(1)))
-          ) as t(clinic_id, cursor, entity, entity_id, op, mutation_id, created_at, created, doc)
+            unnest(string_to_array(${joined(entities)}::text, chr(1))),
+            unnest(string_to_array(${joined(ids)}::text, chr(1))),
+            unnest(string_to_array(${joined(ops)}::text, chr(1))),
+            unnest(string_to_array(${joined(mutations)}::text, chr(1), '')),
+            unnest(string_to_array(${created.join('')}::text, null)::boolean[]),
+            unnest(string_to_array(${docs.join('\u0001')}::text, chr(1), ''))
+          ) with ordinality as t(entity, entity_id, op, mutation_id, created, doc, n)
         ), c as (
           insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
-          select clinic_id, cursor, entity, entity_id, op, nullif(doc, ''), mutation_id, created_at from t
+          select ${clinicId}::text, ${first}::bigint + n - 1, entity, entity_id, op, doc, mutation_id, ${createdAt}::text from t
         ), newest as (
-          select distinct on (entity, entity_id) clinic_id, entity, entity_id, cursor, created from t where doc <> '' order by entity, entity_id, cursor desc
+          select distinct on (entity, entity_id) entity, entity_id, ${first}::bigint + n - 1 as cursor, created from t where doc is not null order by entity, entity_id, n desc
         ), inserted as (
-          insert into entities (clinic_id, entity, id, version, cursor) select clinic_id, entity, entity_id, 1, cursor from newest where created
+          insert into entities (clinic_id, entity, id, version, cursor) select ${clinicId}::text, entity, entity_id, 1, cursor from newest where created
         )
         insert into entities (clinic_id, entity, id, version, cursor)
-        select clinic_id, entity, entity_id, 1, cursor from newest where not created
+        select ${clinicId}::text, entity, entity_id, 1, cursor from newest where not created
         on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx).catch(createConflict);
     },
   };
+}
+
+/**
+ * Joins values for string_to_array(…, chr(1)). JSON.stringify never writes U+0001 raw (it escapes
+ * every control character), so documents join without a check; ids, keys, names and ops are
+ * checked. An empty value would need care (string_to_array('', …) is no element at all): ids and
+ * keys are never empty.
+ */
+function joined(values: readonly (string | null)[]): string {
+  for (const v of values) if (v === '' || v?.includes('\u0001')) throw new Error('feed store: an id, key or name is empty or holds U+0001');
+  // join() writes null as '': split with '' as the null string, it comes back as NULL.
+  return values.join('\u0001');
 }
 
 /** A unique violation (SQLSTATE 23505) of a plain insert: a new id or key that was not new. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerDb } from '../../../src-server/db/connect';
+import { CreateConflict } from '../../../src-server/sync/clinic-writer';
 import { feedStore, type ChangeRow } from '../../../src-server/sync/feed-store';
 import { DB_KINDS, openBackendDb } from './support/harness';
 
@@ -21,20 +22,22 @@ describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
     ({ sdb, close } = await openBackendDb(kind));
     await sql`insert into clinics (id, name, settings, change_seq, created_at) values ('c1', 'Klinik', '{}', 0, '2026-11-22')`.execute(sdb.db);
     const at = '2026-11-22T16:00:00.000Z';
-    const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null, created = true): ChangeRow => ({
-      clinic_id: 'c1', cursor, entity, entity_id: id, op: doc ? 'upsert' : 'delete', doc, mutation_id: null, created_at: at, created,
+    const row = (cursor: number, entity: string, id: string, doc: Record<string, unknown> | null, created = true, mutation: string | null = null): ChangeRow => ({
+      clinic_id: 'c1', cursor, entity, entity_id: id, op: doc ? 'upsert' : 'delete', doc, mutation_id: mutation, created_at: at, created,
     });
     const rows = [
-      row(1, 'patient', 'p1', { id: 'p1', name: 'Åsa "Lillan" \\ 🦷', note: 'ctrl \u0001 and \u0000 inside' }),
+      row(1, 'patient', 'p1', { id: 'p1', name: 'Åsa "Lillan" \\ 🦷', note: 'ctrl \u0001 and \u0000 inside' }, true, 'm1'),
       row(2, 'notice', 'n1', null),
-      row(3, 'patient', 'p2', { id: 'p2', name: '' }),
+      row(3, 'patient', 'p2', { id: 'p2', name: '' }, true, 'm2'),
       row(4, 'patient', 'p1', { id: 'p1', name: 'Åsa', lines: [{ a: 1 }, null] }),
-      row(5, 'notice', 'n2', null),
+      row(5, 'notice', 'n2', null, true, 'm3'),
     ];
     await sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, rows));
 
-    const stored = await sdb.db.selectFrom('changes').select(['cursor', 'entity_id', 'op', 'data']).orderBy('cursor').execute();
-    expect(stored.map((c) => [Number(c.cursor), c.entity_id, c.op, c.data])).toEqual(rows.map((r) => [r.cursor, r.entity_id, r.op, r.doc === null ? null : JSON.stringify(r.doc)]));
+    const stored = await sdb.db.selectFrom('changes').select(['cursor', 'entity_id', 'op', 'data', 'mutation_id', 'created_at']).orderBy('cursor').execute();
+    expect(stored.map((c) => [Number(c.cursor), c.entity_id, c.op, c.data, c.mutation_id, c.created_at])).toEqual(
+      rows.map((r) => [r.cursor, r.entity_id, r.op, r.doc === null ? null : JSON.stringify(r.doc), r.mutation_id, at]),
+    );
     const entities = await sdb.db.selectFrom('entity_docs').select(['id', 'cursor', 'version', 'data']).orderBy('id').execute();
     expect(entities.map((e) => [e.id, Number(e.cursor), Number(e.version), e.data])).toEqual([
       ['p1', 4, 1, JSON.stringify(rows[3]!.doc)],
@@ -54,10 +57,16 @@ describe.each(DB_KINDS)('appending changes to the feed (%s)', (kind) => {
     const p2 = await sdb.db.selectFrom('entity_docs').select(['cursor', 'version', 'data']).where('id', '=', 'p2').executeTakeFirstOrThrow();
     expect([Number(p2.cursor), Number(p2.version), p2.data]).toEqual([8, 2, JSON.stringify(mixed[0]!.doc)]);
 
-    // An entity said to be new that has a row is a bug to stop at, not to paper over. (SQLite
-    // upserts either way: its ON CONFLICT costs nothing up front.)
-    const wrong = sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(10, 'patient', 'p2', { id: 'p2', name: 'x' })]));
-    if (kind === 'postgres') await expect(wrong).rejects.toThrow(/duplicate key value violates unique constraint "entities_pk"/);
+    // One change alone, with neither a document nor a mutation: its empty columns still make a row.
+    await sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(10, 'notice', 'n3', null)]));
+    const n3 = await sdb.db.selectFrom('changes').select(['entity_id', 'data', 'mutation_id']).where('cursor', '=', 10).execute();
+    expect(n3).toEqual([{ entity_id: 'n3', data: null, mutation_id: null }]);
+
+    // An entity said to be new that has a row: on PostgreSQL the insert says so (CreateConflict,
+    // and the push runs again reading it; ClinicWriter). SQLite upserts either way: its ON
+    // CONFLICT costs nothing up front.
+    const wrong = sdb.db.transaction().execute((trx) => feedStore(sdb).appendChanges(trx, [row(11, 'patient', 'p2', { id: 'p2', name: 'x' })]));
+    if (kind === 'postgres') await expect(wrong).rejects.toThrow(CreateConflict);
     else await wrong;
   });
 });
