@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { ServerDb } from '../db/connect';
 import { prepared } from '../db/prepared';
-import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable } from '../db/schema';
+import type { ChangesTable, DevicesTable, PushReceiptsTable, UniqueKeysTable, UsersTable } from '../db/schema';
 import { CreateConflict, type Doc, type Executor } from './clinic-writer';
 import { PairMap } from './pair-map';
 
@@ -25,7 +25,11 @@ export interface FeedStore {
    * so a writer may take declared creates and claims as absent without reading them (ClinicWriter.prefetch).
    */
   readonly verifiesCreates: boolean;
-  device(trx: Executor, id: string): Promise<DeviceState | undefined>;
+  /**
+   * What a push must know before it applies anything, in one read: the device's state (undefined
+   * for an unknown device) and those of `actorIds` that are users (the push's actors).
+   */
+  pushContext(trx: Executor, deviceId: string, actorIds: readonly string[]): Promise<PushContext>;
   /** The receipts of a device that cover any seq from `from` to `to` (receipts.ts). */
   receipts(trx: Executor, deviceId: string, from: number, to: number): Promise<PushReceiptsTable[]>;
   /** The current documents of a clinic's entities of one kind; absent ids are not in the map. */
@@ -33,9 +37,11 @@ export interface FeedStore {
   /** The owners of a clinic's unique keys of one kind; free keys are not in the map. */
   owners(trx: Executor, clinicId: string, kind: string, keys: readonly string[]): Promise<Map<string, string>>;
 
-  insertReceipt(trx: Executor, row: PushReceiptsTable): Promise<void>;
-  /** Moves a device's last applied seq from `from` to `to`. */
-  setLastSeq(trx: Executor, deviceId: string, from: number, to: number): Promise<void>;
+  /**
+   * Records a push (invariant 2): its receipt, and the device's last applied seq moved from
+   * `fromSeq` to the receipt's last. Throws when the device is no longer at `fromSeq`.
+   */
+  recordPush(trx: Executor, receipt: PushReceiptsTable, fromSeq: number): Promise<void>;
   insertUniqueKeys(trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void>;
   /** Takes `n` cursors from the clinic's counter (its row is locked); returns the last. */
   allocateCursors(trx: Executor, clinicId: string, n: number): Promise<number>;
@@ -47,6 +53,11 @@ export interface FeedStore {
 }
 
 export type DeviceState = Pick<DevicesTable, 'last_seq' | 'revoked_at' | 'clinic_id'>;
+export type ActorRow = Pick<UsersTable, 'id' | 'role' | 'clinic_id' | 'active'>;
+export interface PushContext {
+  device: DeviceState | undefined;
+  actors: ActorRow[];
+}
 
 /**
  * A change as staged: the document itself, serialized by the store in the form it sends, and
@@ -106,6 +117,7 @@ function sqliteStore(db: Database.Database): FeedStore {
   let s: ReturnType<typeof prepare> | null = null;
   const prepare = () => ({
     device: db.prepare(`select last_seq, revoked_at, clinic_id from devices where id = ?`),
+    actors: db.prepare(`select id, role, clinic_id, active from users where id in (select value from json_each(?))`),
     receipts: db.prepare(RECEIPTS_SQL),
     docs: db.prepare(`select id, data from entity_docs where clinic_id = ? and entity = ? and id in (select value from json_each(?))`),
     owners: db.prepare(`select key, owner_id from unique_keys where clinic_id = ? and kind = ? and key in (select value from json_each(?))`),
@@ -123,8 +135,8 @@ function sqliteStore(db: Database.Database): FeedStore {
   return {
     // Entity rows are upserted (FEED_SQL.entity), and reads here are cheap: in-process, no round trip.
     verifiesCreates: false,
-    async device(_trx, id) {
-      return st().device.get(id) as DeviceState | undefined;
+    async pushContext(_trx, deviceId, actorIds) {
+      return { device: st().device.get(deviceId) as DeviceState | undefined, actors: st().actors.all(JSON.stringify(actorIds)) as ActorRow[] };
     },
     async receipts(_trx, deviceId, from, to) {
       return covering(st().receipts.all(deviceId, to, to - from + 1) as PushReceiptsTable[], from);
@@ -137,13 +149,10 @@ function sqliteStore(db: Database.Database): FeedStore {
       const rows = st().owners.all(clinicId, kind, JSON.stringify(keys)) as { key: string; owner_id: string }[];
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
-    async insertReceipt(_trx, row) {
+    async recordPush(_trx, receipt, fromSeq) {
       inTransaction();
-      st().receipt.run(receiptParams(row));
-    },
-    async setLastSeq(_trx, deviceId, from, to) {
-      inTransaction();
-      if (st().lastSeq.run(to, deviceId, from).changes !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
+      st().receipt.run(receiptParams(receipt));
+      if (st().lastSeq.run(receipt.last_seq, receipt.device_id, fromSeq).changes !== 1) throw new Error(`device ${receipt.device_id} is no longer at seq ${fromSeq}`);
     },
     async insertUniqueKeys(_trx, rows) {
       inTransaction();
@@ -194,8 +203,14 @@ function postgresStore(): FeedStore {
   return {
     // The unique keys and new entities (ChangeRow.created) are plain inserts: the primary keys check them.
     verifiesCreates: true,
-    async device(trx, id) {
-      return (await prepared(sql<DeviceState>`select last_seq, revoked_at, clinic_id from devices where id = ${id}`).execute(trx)).rows[0];
+    async pushContext(trx, deviceId, actorIds) {
+      const { rows } = await prepared(sql<DeviceState & { actors: string }>`select d.last_seq, d.revoked_at, d.clinic_id,
+          (select coalesce(json_agg(json_build_array(u.id, u.role, u.clinic_id, u.active)), '[]')::text from users u where u.id = any(${actorIds}::text[])) as actors
+        from devices d where d.id = ${deviceId}`).execute(trx);
+      const r = rows[0];
+      if (!r) return { device: undefined, actors: [] };
+      const actors = (JSON.parse(r.actors) as [string, string, string | null, number][]).map(([id, role, clinic_id, active]) => ({ id, role, clinic_id, active }));
+      return { device: { last_seq: r.last_seq, revoked_at: r.revoked_at, clinic_id: r.clinic_id }, actors };
     },
     async receipts(trx, deviceId, from, to) {
       const { rows } = await prepared(sql<PushReceiptsTable>`select device_id, first_seq, last_seq, clinic_id, outcomes, received_at from push_receipts
@@ -210,14 +225,14 @@ function postgresStore(): FeedStore {
       const { rows } = await postgresReads.owners(clinicId, kind, keys).execute(trx);
       return new Map(rows.map((r) => [r.key, r.owner_id]));
     },
-    async insertReceipt(trx, row) {
-      const [deviceId, firstSeq, lastSeq, clinicId, outcomes, receivedAt] = receiptParams(row);
-      await prepared(sql`insert into push_receipts (device_id, first_seq, last_seq, clinic_id, outcomes, received_at)
-        values (${deviceId}, ${firstSeq}, ${lastSeq}, ${clinicId}, ${outcomes}, ${receivedAt})`).execute(trx);
-    },
-    async setLastSeq(trx, deviceId, from, to) {
-      const r = await prepared(sql`update devices set last_seq = ${to} where id = ${deviceId} and last_seq = ${from}`).execute(trx);
-      if (Number(r.numAffectedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${from}`);
+    async recordPush(trx, receipt, fromSeq) {
+      const [deviceId, firstSeq, lastSeq, clinicId, outcomes, receivedAt] = receiptParams(receipt);
+      const r = await prepared(sql`with receipt as (
+          insert into push_receipts (device_id, first_seq, last_seq, clinic_id, outcomes, received_at)
+          values (${deviceId}, ${firstSeq}, ${lastSeq}, ${clinicId}, ${outcomes}, ${receivedAt})
+        )
+        update devices set last_seq = ${lastSeq} where id = ${deviceId} and last_seq = ${fromSeq}`).execute(trx);
+      if (Number(r.numAffectedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${fromSeq}`);
     },
     async insertUniqueKeys(trx, rows) {
       if (rows.length === 0) return;

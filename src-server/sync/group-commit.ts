@@ -59,16 +59,24 @@ export function failGroup(group: readonly Job[], outcomes: readonly Outcome[], e
  * transaction) announces each clinic's newest cursor.
  */
 export async function answerGroup(sdb: ServerDb, group: readonly Job[], outcomes: readonly Outcome[]): Promise<void> {
-  const newest = new Map<string, number>();
   group.forEach((job, i) => {
     const o = outcomes[i]!;
-    if (!o.ok) return job.reject(o.error);
-    job.resolve({ value: o.value, lastCursor: o.lastCursor });
-    if (o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
+    if (o.ok) job.resolve({ value: o.value, lastCursor: o.lastCursor });
+    else job.reject(o.error);
   });
   if (sdb.notifiesInTransaction) return;
   // Committed and answered: a failing listener must not fail the pushes (or stop the queue).
-  for (const [clinicId, cursor] of newest) await sdb.notify(sdb.db, clinicId, cursor).catch(() => {});
+  for (const [clinicId, cursor] of newestCursors(group, outcomes)) await sdb.notify(sdb.db, clinicId, cursor).catch(() => {});
+}
+
+/** Each clinic's newest cursor among the group's successful jobs: one announcement each covers them all. */
+export function newestCursors(group: readonly Job[], outcomes: readonly Outcome[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  group.forEach((job, i) => {
+    const o = outcomes[i];
+    if (o?.ok && o.lastCursor !== null) newest.set(job.clinicId, Math.max(o.lastCursor, newest.get(job.clinicId) ?? 0));
+  });
+  return newest;
 }
 
 export type Outcome = { ok: true; value: unknown; lastCursor: number | null } | { ok: false; error: unknown };
@@ -183,7 +191,6 @@ export class GroupCommitter implements Committer {
           try {
             if (sdb.kind !== 'postgres' && !(await lockClinic(trx, sdb.kind, job.clinicId))) throw new UnknownClinicError(`Unknown clinic ${job.clinicId}`);
             const { value, lastCursor } = await this.work(trx, job, now);
-            if (lastCursor !== null && sdb.notifiesInTransaction) await sdb.notify(trx, job.clinicId, lastCursor);
             if (job.beforeCommit) await job.beforeCommit();
             await sql`release savepoint kassa_job`.execute(trx);
             outcomes.push({ ok: true, value, lastCursor });
@@ -194,6 +201,8 @@ export class GroupCommitter implements Committer {
             outcomes.push({ ok: false, error });
           }
         }
+        // Announced inside the transaction, so only if it commits: once per clinic, not per job.
+        if (sdb.notifiesInTransaction) for (const [clinicId, cursor] of newestCursors(group, outcomes)) await sdb.notify(trx, clinicId, cursor);
       });
     } catch (error) {
       if (group.length === 0) group = this.take(key);

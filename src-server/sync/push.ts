@@ -4,6 +4,7 @@ import type { MutationEnvelope, MutationResult, PushRequest, PushResponse } from
 import type { AuthedDevice } from '../auth/service';
 import type { CommandHandler, CommandRegistry, Rejection } from '../commands/registry';
 import type { ServerDb } from '../db/connect';
+import type { ActorRow } from './feed-store';
 import { receiptRow, recordedEntries, type ReceiptEntry } from './receipts';
 import { groupCommitter } from './group-commit';
 
@@ -51,7 +52,7 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
     device.clinicId,
     async (writer, trx, now) => {
       const { store } = writer;
-      const dev = await store.device(trx, device.id);
+      const { device: dev, actors } = await store.pushContext(trx, device.id, [...new Set(muts.map((m) => m.actorUserId))]);
       if (!dev || dev.revoked_at || dev.clinic_id !== device.clinicId) throw new PushRefused(403, 'device_revoked', 'This desk is no longer enrolled.');
       const lastSeq = Number(dev.last_seq);
       const first = muts[0]!.seq;
@@ -80,13 +81,9 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
       }
       if (fresh.length === 0) return { results, lastSeq };
 
-      const actorIds = [...new Set(fresh.map((m) => m.actorUserId))];
-      const actors = new Map(
-        (await trx.selectFrom('users').select(['id', 'role', 'clinic_id', 'active']).where('id', 'in', actorIds).execute()).map((u) => [u.id, u]),
-      );
-
       // Pass 1 (pure): command, actor, role and schema; collect what the handlers will read.
-      const checked = fresh.map((m) => check(m, actors.get(m.actorUserId), device, registry));
+      const actorById = new Map(actors.map((u) => [u.id, u]));
+      const checked = fresh.map((m) => check(m, actorById.get(m.actorUserId), device, registry));
       await writer.prefetch(checked.flatMap((c) => (c.ok && c.handler.reads ? [c.handler.reads(c.input)] : [])));
 
       // Pass 2: domain rules and effects, in seq order, each in its own layer.
@@ -112,10 +109,9 @@ export async function applyPush(sdb: ServerDb, device: AuthedDevice, req: PushRe
         }
         entries.push(outcome === null ? { id: m.mutationId, name: m.name, actor: m.actorUserId } : { id: m.mutationId, name: m.name, actor: m.actorUserId, ...outcome });
       }
-      await store.insertReceipt(trx, receiptRow(device.id, device.clinicId, fresh[0]!.seq, entries, now));
-      const newLast = fresh[fresh.length - 1]!.seq;
-      await store.setLastSeq(trx, device.id, lastSeq, newLast);
-      return { results, lastSeq: newLast };
+      const receipt = receiptRow(device.id, device.clinicId, fresh[0]!.seq, entries, now);
+      await store.recordPush(trx, receipt, lastSeq);
+      return { results, lastSeq: receipt.last_seq };
     },
     { beforeCommit: hooks.beforeCommit, weight: muts.length },
   );
@@ -129,7 +125,7 @@ type Checked =
 /** Everything about a mutation that does not depend on the clinic's current state. */
 function check(
   m: MutationEnvelope,
-  actor: { id: string; role: string; clinic_id: string | null; active: number } | undefined,
+  actor: ActorRow | undefined,
   device: AuthedDevice,
   registry: CommandRegistry,
 ): Checked {

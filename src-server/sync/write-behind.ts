@@ -3,7 +3,7 @@ import type { ServerDb } from '../db/connect';
 import type { PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/writer-thread';
 import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
-import { changeParams, FEED_SQL, feedStore, receiptParams, uniqueParams, type ChangeRow, type DeviceState, type FeedStore } from './feed-store';
+import { changeParams, FEED_SQL, feedStore, receiptParams, uniqueParams, type ChangeRow, type FeedStore, type PushContext } from './feed-store';
 import { answerGroup, failGroup, makeJob, takeGroup, yieldToIo, type Committer, type Job, type JobOptions, type Outcome, type Work } from './group-commit';
 import { PairMap } from './pair-map';
 import { UnknownClinicError } from './transact';
@@ -284,10 +284,10 @@ class StagedStore implements FeedStore {
     private readonly changeSeq: Database.Statement,
   ) {}
 
-  async device(trx: Executor, id: string): Promise<DeviceState | undefined> {
-    const d = await this.base.device(trx, id);
-    const staged = this.overlay.get('lastSeqs', id);
-    return d && staged !== undefined ? { ...d, last_seq: staged } : d;
+  async pushContext(trx: Executor, deviceId: string, actorIds: readonly string[]): Promise<PushContext> {
+    const { device, actors } = await this.base.pushContext(trx, deviceId, actorIds);
+    const staged = this.overlay.get('lastSeqs', deviceId);
+    return { device: device && staged !== undefined ? { ...device, last_seq: staged } : device, actors };
   }
 
   /**
@@ -308,12 +308,9 @@ class StagedStore implements FeedStore {
     return readThrough(keys, (key) => this.overlay.owner(clinicId, kind, key), (rest) => this.base.owners(trx, clinicId, kind, rest));
   }
 
-  async insertReceipt(_trx: Executor, row: PushReceiptsTable): Promise<void> {
-    this.receiptRows.push(row);
-  }
-
-  async setLastSeq(_trx: Executor, deviceId: string, from: number, to: number): Promise<void> {
-    this.lastSeqs.push([deviceId, from, to]);
+  async recordPush(_trx: Executor, receipt: PushReceiptsTable, fromSeq: number): Promise<void> {
+    this.receiptRows.push(receipt);
+    this.lastSeqs.push([receipt.device_id, fromSeq, receipt.last_seq]);
   }
 
   async insertUniqueKeys(_trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void> {
