@@ -26,7 +26,7 @@ import type { Patient } from '../../src-shared/schemas/entities';
 import pgLib from 'pg';
 import { createTestDatabase, PG_ADMIN_URL } from '../support/pg';
 import { ADMIN_TOKEN, api, createClinic, enrolmentCode, orderInput, patientInput } from '../integration/sync/support/harness';
-import { freePort, spawnTs } from '../integration/sync/support/processes';
+import { freePort, spawnServer } from '../integration/sync/support/processes';
 import { deskConnection } from './lib/desk-connection';
 import { makeBlock, BLOCK, type SeedBlock } from './lib/seed';
 import { machine, markdownTable, writeResults } from './lib/report';
@@ -102,7 +102,7 @@ async function initialSync(dir: string) {
   await server.close();
   // The desk syncs from a server in its own process, as in production.
   const port = await freePort();
-  const child = spawnTs('src-server/main.ts', { PORT: String(port), KASSA_SERVER_DB: join(dir, 'seed-server.sqlite'), KASSA_ADMIN_TOKEN: ADMIN_TOKEN });
+  const child = spawnServer({ PORT: String(port), KASSA_SERVER_DB: join(dir, 'seed-server.sqlite'), KASSA_ADMIN_TOKEN: ADMIN_TOKEN });
   await child.waitFor('listening');
   const url = `http://127.0.0.1:${port}`;
   const patients = blocks.reduce((n, b) => n + b.patients.length, 0);
@@ -163,7 +163,7 @@ async function pushThroughput(kind: 'sqlite' | 'postgres', dir: string) {
   const pg = kind === 'postgres' ? await createTestDatabase('kassa_bench') : null;
   const port = await freePort();
   const env = { PORT: String(port), KASSA_ADMIN_TOKEN: ADMIN_TOKEN, ...(pg ? { DATABASE_URL: pg.url } : { KASSA_SERVER_DB: join(dir, `push-${randomUUID()}.sqlite`) }) };
-  const child = spawnTs('src-server/main.ts', env);
+  const child = spawnServer(env);
   try {
     await child.waitFor('listening');
     const url = `http://127.0.0.1:${port}`;
@@ -233,7 +233,7 @@ async function propagation(kind: 'sqlite' | 'postgres', dir: string) {
   const pg = kind === 'postgres' ? await createTestDatabase('kassa_bench') : null;
   const port = await freePort();
   const env = { PORT: String(port), KASSA_ADMIN_TOKEN: ADMIN_TOKEN, ...(pg ? { DATABASE_URL: pg.url } : { KASSA_SERVER_DB: join(dir, `prop-${randomUUID()}.sqlite`) }) };
-  const child = spawnTs('src-server/main.ts', env);
+  const child = spawnServer(env);
   try {
     await child.waitFor('listening');
     const url = `http://127.0.0.1:${port}`;

@@ -4,7 +4,7 @@ import { createPatient } from '../../../src-main/services/patients';
 import {
   ADMIN_TOKEN, createBackend, createClinic, DB_KINDS, enrolDesk, patientInput, recordedSeqs, reopenDesk, startServer, type Desk, type RunningServer, type TestBackend, type TestClinic,
 } from './support/harness';
-import { freePort, spawnTs, type Child } from './support/processes';
+import { freePort, spawnServer, spawnTs, type Child } from './support/processes';
 
 const COUNT = 25;
 
@@ -95,7 +95,7 @@ describe.each(DB_KINDS)('crashes lose nothing and duplicate nothing (%s)', (kind
     it(`a server killed mid-push (${stallAt.replace('_', ' ')}) and restarted loses nothing`, async () => {
       const port = await freePort();
       const env = { ...backend.env, PORT: String(port), KASSA_ADMIN_TOKEN: ADMIN_TOKEN };
-      child = spawnTs('src-server/main.ts', { ...env, KASSA_TEST_PUSH_STALL_MS: '600000', KASSA_TEST_PUSH_STALL_AT: stallAt });
+      child = spawnServer({ ...env, KASSA_TEST_PUSH_STALL_MS: '600000', KASSA_TEST_PUSH_STALL_AT: stallAt });
       await child.waitFor('listening');
       const url = `http://127.0.0.1:${port}`;
       clinic = await createClinic(url);
@@ -110,7 +110,7 @@ describe.each(DB_KINDS)('crashes lose nothing and duplicate nothing (%s)', (kind
       expect(await pushing).toBeInstanceOf(Error);
       expect(desk.engine.status()).toMatchObject({ pending: COUNT });
 
-      child = spawnTs('src-server/main.ts', env);
+      child = spawnServer(env);
       await child.waitFor('listening');
       await desk.engine.syncOnce();
       expect(desk.engine.status()).toMatchObject({ pending: 0, rejected: 0, online: true });

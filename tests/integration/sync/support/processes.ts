@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -12,9 +13,20 @@ export interface Child {
   readonly output: () => string;
 }
 
-export function spawnTs(script: string, env: Record<string, string>): Child {
+/**
+ * The sync server as `npm run server` starts it (package.json), node flags included, so what the
+ * tests kill and the benchmark measures is the server as deployed.
+ */
+export function spawnServer(env: Record<string, string>): Child {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { server: string } };
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) --import tsx (\S+\.ts)$/.exec(pkg.scripts.server);
+  if (!m) throw new Error(`package.json scripts.server is not "node [--flags] --import tsx <script>.ts": ${pkg.scripts.server}`);
+  return spawnTs(m[2]!, env, m[1]!.trim().split(' ').filter(Boolean));
+}
+
+export function spawnTs(script: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Child {
   // node itself (not the tsx wrapper, which forks a child): SIGKILL must hit the real process.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   const onData = (d: Buffer) => {
