@@ -185,34 +185,28 @@ export class ClinicWriter {
   }
 
   /**
-   * Writes everything staged: allocates a contiguous cursor range from the clinic's counter (the
-   * clinic row is already locked), appends the changes and upserts final entity states.
-   * Returns the last cursor, or null when nothing changed.
+   * Writes everything staged (FeedStore.writeFeed): the claimed unique keys, and the changes under
+   * a contiguous cursor range from the clinic's counter (the clinic row is already locked) with
+   * the entities' final states. Returns the last cursor, or null when nothing changed.
    */
   async flush(now: string): Promise<number | null> {
     if (this.layer) throw new Error('ClinicWriter.flush with an open mutation layer');
     await this.checkUnwrittenAssumptions();
     const { changes, uniques } = this.batch;
-    if (uniques.size > 0) {
-      const rows = [...uniques.entries()].map(([kind, key, owner]) => ({ clinic_id: this.clinicId, kind, key, owner_id: owner }));
-      await this.store.insertUniqueKeys(this.trx, rows);
-    }
-    if (changes.length === 0) return null;
-    const last = await this.store.allocateCursors(this.trx, this.clinicId, changes.length);
-    const first = last - changes.length + 1;
-    const rows = changes.map((c, i) => ({
-      clinic_id: this.clinicId,
-      cursor: first + i,
-      entity: c.entity,
-      entity_id: c.entityId,
-      op: c.op,
-      doc: c.data,
-      mutation_id: c.mutationId,
-      created_at: now,
-      created: this.loadedDocs.get(c.entity, c.entityId) === null,
-    }));
-    await this.store.appendChanges(this.trx, rows);
-    return last;
+    if (changes.length === 0 && uniques.size === 0) return null;
+    return this.store.writeFeed(this.trx, {
+      clinicId: this.clinicId,
+      createdAt: now,
+      uniques: [...uniques.entries()].map(([kind, key, owner]) => ({ kind, key, owner_id: owner })),
+      changes: changes.map((c) => ({
+        entity: c.entity,
+        entity_id: c.entityId,
+        op: c.op,
+        doc: c.data,
+        mutation_id: c.mutationId,
+        created: this.loadedDocs.get(c.entity, c.entityId) === null,
+      })),
+    });
   }
 
   /**

@@ -42,15 +42,31 @@ export interface FeedStore {
    * `fromSeq` to the receipt's last. Throws when the device is no longer at `fromSeq`.
    */
   recordPush(trx: Executor, receipt: PushReceiptsTable, fromSeq: number): Promise<void>;
-  insertUniqueKeys(trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void>;
-  /** Takes `n` cursors from the clinic's counter (its row is locked); returns the last. */
-  allocateCursors(trx: Executor, clinicId: string, n: number): Promise<number>;
   /**
-   * Appends changes to the feed and makes each entity's row point at its newest change with a
-   * document (a new entity gets version 1, an existing one version + 1). `rows` are in cursor order.
+   * Writes what a writer staged for one clinic (one statement on PostgreSQL): inserts the unique
+   * keys, takes a cursor for each change from the clinic's counter (its row is locked), appends
+   * the changes in order, and makes each entity's row point at its newest change with a document
+   * (a new entity gets version 1, an existing one version + 1). Returns the last cursor taken, or
+   * null when there are no changes.
    */
-  appendChanges(trx: Executor, rows: readonly ChangeRow[]): Promise<void>;
+  writeFeed(trx: Executor, feed: FeedWrite): Promise<number | null>;
 }
+
+export interface FeedWrite {
+  readonly clinicId: string;
+  /** Every change's created_at. */
+  readonly createdAt: string;
+  readonly uniques: readonly Omit<UniqueKeysTable, 'clinic_id'>[];
+  readonly changes: readonly NewChange[];
+}
+
+/**
+ * A change as a writer hands it over: the document itself, serialized by the store in the form
+ * it sends, and whether its entity had no row when the transaction read it (`created`; the
+ * transaction holds the clinic's lock, so none can appear meanwhile). Every change of one entity
+ * says the same.
+ */
+export type NewChange = Pick<ChangesTable, 'entity' | 'entity_id' | 'op' | 'mutation_id'> & { doc: Doc | null; created: boolean };
 
 export type DeviceState = Pick<DevicesTable, 'last_seq' | 'revoked_at' | 'clinic_id'>;
 export type ActorRow = Pick<UsersTable, 'id' | 'role' | 'clinic_id' | 'active'>;
@@ -59,12 +75,13 @@ export interface PushContext {
   actors: ActorRow[];
 }
 
-/**
- * A change as staged: the document itself, serialized by the store in the form it sends, and
- * whether its entity had no row when the transaction read it (`created`; the transaction holds
- * the clinic's lock, so none can appear meanwhile). Every change of one entity says the same.
- */
-export type ChangeRow = Omit<ChangesTable, 'data'> & { doc: Doc | null; created: boolean };
+/** A change with its place in the feed. */
+export type ChangeRow = NewChange & Pick<ChangesTable, 'clinic_id' | 'cursor' | 'created_at'>;
+
+/** The feed's changes numbered from the cursor after `before`. */
+export function numbered(feed: FeedWrite, before: number): ChangeRow[] {
+  return feed.changes.map((c, i) => ({ ...c, clinic_id: feed.clinicId, cursor: before + 1 + i, created_at: feed.createdAt }));
+}
 
 const stores = new WeakMap<ServerDb, FeedStore>();
 
@@ -154,23 +171,18 @@ function sqliteStore(db: Database.Database): FeedStore {
       st().receipt.run(receiptParams(receipt));
       if (st().lastSeq.run(receipt.last_seq, receipt.device_id, fromSeq).changes !== 1) throw new Error(`device ${receipt.device_id} is no longer at seq ${fromSeq}`);
     },
-    async insertUniqueKeys(_trx, rows) {
+    async writeFeed(_trx, feed) {
       inTransaction();
-      const { unique } = st();
-      for (const r of rows) unique.run(uniqueParams(r));
-    },
-    async allocateCursors(_trx, clinicId, n) {
-      inTransaction();
-      const last = st().bump.get(n, clinicId) as number | undefined;
-      if (last === undefined) throw new Error(`Unknown clinic ${clinicId}`);
-      return Number(last);
-    },
-    async appendChanges(_trx, rows) {
-      inTransaction();
-      const { change, entity } = st();
-      const p = changeParams(rows);
+      const { unique, bump, change, entity } = st();
+      for (const u of feed.uniques) unique.run(feed.clinicId, u.kind, u.key, u.owner_id);
+      const n = feed.changes.length;
+      if (n === 0) return null;
+      const last = bump.get(n, feed.clinicId) as number | undefined;
+      if (last === undefined) throw new Error(`Unknown clinic ${feed.clinicId}`);
+      const p = changeParams(numbered(feed, Number(last) - n));
       for (const c of p.changes) change.run(c);
       for (const e of p.entities) entity.run(e);
+      return Number(last);
     },
   };
 }
@@ -234,36 +246,32 @@ function postgresStore(): FeedStore {
         update devices set last_seq = ${lastSeq} where id = ${deviceId} and last_seq = ${fromSeq}`).execute(trx);
       if (Number(r.numAffectedRows) !== 1) throw new Error(`device ${deviceId} is no longer at seq ${fromSeq}`);
     },
-    async insertUniqueKeys(trx, rows) {
-      if (rows.length === 0) return;
-      const clinicId = rows[0]!.clinic_id;
-      if (rows.some((r) => r.clinic_id !== clinicId)) throw new Error('insertUniqueKeys: rows of one clinic only');
-      await prepared(sql`insert into unique_keys (clinic_id, kind, key, owner_id)
+    async writeFeed(trx, feed) {
+      const { clinicId, createdAt, uniques, changes } = feed;
+      const keys = sql`insert into unique_keys (clinic_id, kind, key, owner_id)
         select ${clinicId}::text, kind, key, owner_id from rows from (
-          unnest(string_to_array(${joined(rows.map((r) => r.kind))}::text, chr(1))),
-          unnest(string_to_array(${joined(rows.map((r) => r.key))}::text, chr(1))),
-          unnest(string_to_array(${joined(rows.map((r) => r.owner_id))}::text, chr(1)))
-        ) as t(kind, key, owner_id)`).execute(trx).catch(createConflict);
-    },
-    async allocateCursors(trx, clinicId, n) {
-      const bumped = (await prepared(sql<{ change_seq: number }>`update clinics set change_seq = change_seq + ${n} where id = ${clinicId} returning change_seq`).execute(trx)).rows[0];
-      if (!bumped) throw new Error(`Unknown clinic ${clinicId}`);
-      return Number(bumped.change_seq);
-    },
-    async appendChanges(trx, rows) {
-      if (rows.length === 0) return;
-      const { clinic_id: clinicId, created_at: createdAt, cursor: first } = rows[0]!;
+          unnest(string_to_array(${joined(uniques.map((u) => u.kind))}::text, chr(1))),
+          unnest(string_to_array(${joined(uniques.map((u) => u.key))}::text, chr(1))),
+          unnest(string_to_array(${joined(uniques.map((u) => u.owner_id))}::text, chr(1)))
+        ) as k(kind, key, owner_id)`;
+      const n = changes.length;
+      if (n === 0) {
+        if (uniques.length > 0) await prepared(keys).execute(trx).catch(createConflict);
+        return null;
+      }
       // Each column travels as ONE text, its values joined by U+0001 (split by string_to_array,
-      // zipped row by row by ROWS FROM), the clinic, the time and the first cursor as scalars:
-      // PostgreSQL copies the values out without lexing them. As one json parameter (first the
-      // whole row, later all but the documents) the backends spent a quarter, then a tenth, of
-      // their time in its lexer and json_to_recordset. Each document is V8's text exactly (what
-      // SQLite stores); '' stands for null (a change without a document, a change of no
-      // mutation): neither a JSON text nor an id is ever empty. Each entity row then points at
-      // its newest change here that has a document, picked here rather than by a DISTINCT ON
-      // sort in the statement (~3 % of the backends' time): a plain insert for an entity the
-      // push created ('c'), an upsert otherwise ('u'; ON CONFLICT probes the key before it
-      // inserts, ~8 % of the backends' time when every entity took that path); 'n' for none.
+      // zipped row by row by ROWS FROM), the clinic and the time as scalars, and each cursor is
+      // the counter's old value plus the row's ordinality: PostgreSQL copies the values out
+      // without lexing them. As one json parameter (first the whole row, later all but the
+      // documents) the backends spent a quarter, then a tenth, of their time in its lexer and
+      // json_to_recordset. Each document is V8's text exactly (what SQLite stores); '' stands for
+      // null (a change without a document, a change of no mutation): neither a JSON text nor an
+      // id is ever empty. Each entity row then points at its newest change here that has a
+      // document, picked here rather than by a DISTINCT ON sort in the statement (~3 % of the
+      // backends' time): a plain insert for an entity the push created ('c'), an upsert
+      // otherwise ('u'; ON CONFLICT probes the key before it inserts, ~8 % of the backends' time
+      // when every entity took that path); 'n' for none. Keys, counter, changes and entity rows
+      // are one statement: one round trip on the clinic's critical path instead of three.
       const entities: string[] = [];
       const ids: string[] = [];
       const ops: string[] = [];
@@ -271,34 +279,39 @@ function postgresStore(): FeedStore {
       const entityWrites: string[] = [];
       const docs: string[] = [];
       const newest = new PairMap<number>();
-      for (const [i, r] of rows.entries()) if (r.doc !== null) newest.set(r.entity, r.entity_id, i);
-      for (const [i, r] of rows.entries()) {
-        if (r.clinic_id !== clinicId || r.created_at !== createdAt || r.cursor !== first + i) throw new Error('appendChanges: rows of one clinic, one time and consecutive cursors only');
-        entities.push(r.entity);
-        ids.push(r.entity_id);
-        ops.push(r.op);
-        mutations.push(r.mutation_id);
-        entityWrites.push(newest.get(r.entity, r.entity_id) !== i ? 'n' : r.created ? 'c' : 'u');
-        docs.push(r.doc === null ? '' : JSON.stringify(r.doc));
+      for (const [i, c] of changes.entries()) if (c.doc !== null) newest.set(c.entity, c.entity_id, i);
+      for (const [i, c] of changes.entries()) {
+        entities.push(c.entity);
+        ids.push(c.entity_id);
+        ops.push(c.op);
+        mutations.push(c.mutation_id);
+        entityWrites.push(newest.get(c.entity, c.entity_id) !== i ? 'n' : c.created ? 'c' : 'u');
+        docs.push(c.doc === null ? '' : JSON.stringify(c.doc));
       }
-      await prepared(sql`with t as (
-          select * from rows from (
+      const { rows } = await prepared(sql<{ last: string }>`with keys as (${keys}
+        ), bump as (
+          update clinics set change_seq = change_seq + ${n}::bigint where id = ${clinicId} returning change_seq - ${n}::bigint as base
+        ), t as (
+          select t.*, b.base + t.n as cursor from rows from (
             unnest(string_to_array(${joined(entities)}::text, chr(1))),
             unnest(string_to_array(${joined(ids)}::text, chr(1))),
             unnest(string_to_array(${joined(ops)}::text, chr(1))),
             unnest(string_to_array(${joined(mutations)}::text, chr(1), '')),
             unnest(string_to_array(${entityWrites.join('')}::text, null)),
             unnest(string_to_array(${docs.join('\u0001')}::text, chr(1), ''))
-          ) with ordinality as t(entity, entity_id, op, mutation_id, entity_write, doc, n)
+          ) with ordinality as t(entity, entity_id, op, mutation_id, entity_write, doc, n) cross join bump b
         ), c as (
           insert into changes (clinic_id, cursor, entity, entity_id, op, data, mutation_id, created_at)
-          select ${clinicId}::text, ${first}::bigint + n - 1, entity, entity_id, op, doc, mutation_id, ${createdAt}::text from t
+          select ${clinicId}::text, cursor, entity, entity_id, op, doc, mutation_id, ${createdAt}::text from t
         ), inserted as (
-          insert into entities (clinic_id, entity, id, version, cursor) select ${clinicId}::text, entity, entity_id, 1, ${first}::bigint + n - 1 from t where entity_write = 'c'
+          insert into entities (clinic_id, entity, id, version, cursor) select ${clinicId}::text, entity, entity_id, 1, cursor from t where entity_write = 'c'
+        ), upserted as (
+          insert into entities (clinic_id, entity, id, version, cursor) select ${clinicId}::text, entity, entity_id, 1, cursor from t where entity_write = 'u'
+          on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1
         )
-        insert into entities (clinic_id, entity, id, version, cursor)
-        select ${clinicId}::text, entity, entity_id, 1, ${first}::bigint + n - 1 from t where entity_write = 'u'
-        on conflict (clinic_id, entity, id) do update set cursor = excluded.cursor, version = entities.version + 1`).execute(trx).catch(createConflict);
+        select base + ${n}::bigint as last from bump`).execute(trx).catch(createConflict);
+      if (!rows[0]) throw new Error(`Unknown clinic ${clinicId}`);
+      return Number(rows[0].last);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ServerDb } from '../db/connect';
 import type { PushReceiptsTable, UniqueKeysTable } from '../db/schema';
 import { WriteBatchFailed, type WriteStep, type WriterThread } from '../db/writer-thread';
 import { ClinicWriter, type Doc, type Executor } from './clinic-writer';
-import { changeParams, FEED_SQL, feedStore, receiptParams, uniqueParams, type ChangeRow, type FeedStore, type PushContext } from './feed-store';
+import { changeParams, FEED_SQL, feedStore, numbered, receiptParams, uniqueParams, type ChangeRow, type FeedStore, type FeedWrite, type PushContext } from './feed-store';
 import { answerGroup, failGroup, makeJob, takeGroup, yieldToIo, type Committer, type Job, type JobOptions, type Outcome, type Work } from './group-commit';
 import { PairMap } from './pair-map';
 import { UnknownClinicError } from './transact';
@@ -313,20 +313,17 @@ class StagedStore implements FeedStore {
     this.lastSeqs.push([receipt.device_id, fromSeq, receipt.last_seq]);
   }
 
-  async insertUniqueKeys(_trx: Executor, rows: readonly UniqueKeysTable[]): Promise<void> {
-    this.uniques.push(...rows);
-  }
-
-  async allocateCursors(_trx: Executor, clinicId: string, n: number): Promise<number> {
+  async writeFeed(_trx: Executor, feed: FeedWrite): Promise<number | null> {
+    const { clinicId } = feed;
+    for (const u of feed.uniques) this.uniques.push({ clinic_id: clinicId, ...u });
+    const n = feed.changes.length;
+    if (n === 0) return null;
     const mine = this.cursors.get(clinicId);
     const from = mine?.to ?? this.overlay.get('changeSeqs', clinicId) ?? (this.changeSeq.get(clinicId) as number | undefined);
     if (from === undefined) throw new UnknownClinicError(`Unknown clinic ${clinicId}`);
     this.cursors.set(clinicId, { from: mine?.from ?? Number(from), to: Number(from) + n });
+    this.changes.push(...numbered(feed, Number(from)));
     return Number(from) + n;
-  }
-
-  async appendChanges(_trx: Executor, rows: readonly ChangeRow[]): Promise<void> {
-    this.changes.push(...rows);
   }
 
   /** The job succeeded: its rows become visible to the next jobs and join the group's statements. */
