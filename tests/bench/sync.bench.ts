@@ -4,7 +4,7 @@
  *     raw better-sqlite3 inserts of the same rows into the same schema (the reference).
  *  2. Push throughput (mutations/s) and per-request latency with 50 simulated desks pushing at
  *     once, on SQLite and on PostgreSQL (the server runs in its own process, as in production),
- *     timed after one warm-up push per desk.
+ *     timed after three warm-up pushes per desk.
  *  3. A→B propagation: from the start of desk A's push to the row being applied on desk B, which
  *     listens on server-sent events (p50/p99).
  * Writes JSON to bench/results/ and prints a Markdown table. `-- --quick` runs smaller sizes.
@@ -38,8 +38,14 @@ const DESKS = 50;
 const CLINICS = 10;
 const BATCHES = quick ? 2 : 5;
 const PER_BATCH = 200;
-/** Pushes per desk before the clock starts (see pushThroughput). */
-const WARMUP_BATCHES = 1;
+/**
+ * Pushes per desk before the clock starts (see pushThroughput). A server in service compiled its
+ * hot paths long ago; a fresh one is still at it for tens of thousands of mutations. Measured on
+ * PostgreSQL (50,000 timed mutations), V8's helper threads (TurboFan, GC) spent 10–11 µs a
+ * mutation after one warm-up push per desk, 7.8 after two, 6.8–7.0 after three, 5.8–6.0 after
+ * five; three takes most of that out of the timed window for 20 s more of bench.
+ */
+const WARMUP_BATCHES = 3;
 const PROPAGATIONS = quick ? 20 : 100;
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
