@@ -13,9 +13,8 @@ import { PairMap } from './pair-map';
  * call), so these skip it:
  *  - SQLite: cached prepared statements (IN-lists travel as one JSON array through json_each, so
  *    one statement serves any length), run on the connection that holds the transaction;
- *  - PostgreSQL: one prepared statement per table per call, its rows sent as one json parameter
- *    and the changes' documents as one text (see postgresStore), so the SQL text never changes
- *    with the row count.
+ *  - PostgreSQL: prepared statements whose rows travel as one text per column (see postgresStore),
+ *    so the SQL text never changes with the row count; a push's writes are one statement.
  * Writes must run inside the caller's transaction (`trx`). The SQLite write-behind pipeline
  * (write-behind.ts) has a third implementation that stages the writes for its writer thread.
  */
@@ -115,18 +114,23 @@ const covering = (rows: PushReceiptsTable[], from: number) => rows.filter((r) =>
 export const uniqueParams = (r: UniqueKeysTable) => [r.clinic_id, r.kind, r.key, r.owner_id];
 
 /**
+ * Each entity's newest change (its index in `changes`) that has a document: the change its row
+ * points at, on every store. Entities in order of their first change.
+ */
+export function newestWithDoc(changes: readonly NewChange[]): PairMap<number> {
+  const newest = new PairMap<number>();
+  for (const [i, c] of changes.entries()) if (c.doc !== null) newest.set(c.entity, c.entity_id, i);
+  return newest;
+}
+
+/**
  * Serializes each document for its change, and points each entity's row at its newest change in
  * `rows` that has one. Returns the parameter lists of FEED_SQL.change and FEED_SQL.entity.
  */
 export function changeParams(rows: readonly ChangeRow[]): { changes: unknown[][]; entities: unknown[][] } {
-  const changes: unknown[][] = [];
-  const newest = new PairMap<unknown[]>();
-  for (const r of rows) {
-    const json = r.doc === null ? null : JSON.stringify(r.doc);
-    changes.push([r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, json, r.mutation_id, r.created_at]);
-    if (json !== null) newest.set(r.entity, r.entity_id, [r.clinic_id, r.entity, r.entity_id, r.cursor]);
-  }
-  return { changes, entities: [...newest.entries()].map(([, , params]) => params) };
+  const changes = rows.map((r) => [r.clinic_id, r.cursor, r.entity, r.entity_id, r.op, r.doc === null ? null : JSON.stringify(r.doc), r.mutation_id, r.created_at]);
+  const entities = [...newestWithDoc(rows).entries()].map(([entity, id, i]) => [rows[i]!.clinic_id, entity, id, rows[i]!.cursor]);
+  return { changes, entities };
 }
 
 function sqliteStore(db: Database.Database): FeedStore {
@@ -206,14 +210,14 @@ export const postgresReads = {
 
 /**
  * PostgreSQL: a statement's rows travel column by column, each column as ONE text of its values
- * joined by U+0001 and split by string_to_array on the database's core (see appendChanges), so
+ * joined by U+0001 and split by string_to_array on the database's core (see writeFeed), so
  * the SQL text never changes with the row count and nothing is escaped in JavaScript: as a text[]
  * node-postgres escapes every element, and as json PostgreSQL lexes every character. (The reads'
  * id lists are text[]: uuids and keys without quotes or backslashes, cheap to escape.)
  */
 function postgresStore(): FeedStore {
   return {
-    // The unique keys and new entities (ChangeRow.created) are plain inserts: the primary keys check them.
+    // The unique keys and new entities (NewChange.created) are plain inserts: the primary keys check them.
     verifiesCreates: true,
     async pushContext(trx, deviceId, actorIds) {
       const { rows } = await prepared(sql<DeviceState & { actors: string }>`select d.last_seq, d.revoked_at, d.clinic_id,
@@ -278,8 +282,7 @@ function postgresStore(): FeedStore {
       const mutations: (string | null)[] = [];
       const entityWrites: string[] = [];
       const docs: string[] = [];
-      const newest = new PairMap<number>();
-      for (const [i, c] of changes.entries()) if (c.doc !== null) newest.set(c.entity, c.entity_id, i);
+      const newest = newestWithDoc(changes);
       for (const [i, c] of changes.entries()) {
         entities.push(c.entity);
         ids.push(c.entity_id);

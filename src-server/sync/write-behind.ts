@@ -205,26 +205,23 @@ class Overlay {
   }
 
   get<K extends StagedMap>(kind: K, key: string): ValueOf<K> | undefined {
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const v = (this.layers[i]![kind] as Map<string, ValueOf<K>>).get(key);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    return this.newest((l) => (l[kind] as Map<string, ValueOf<K>>).get(key));
   }
 
   /** The newest staged document of a clinic's entity. */
   doc(clinicId: string, entity: string, id: string): Doc | undefined {
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const v = this.layers[i]!.docs.get(clinicId)?.get(entity, id);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    return this.newest((l) => l.docs.get(clinicId)?.get(entity, id));
   }
 
   /** The newest staged owner of a clinic's unique key. */
   owner(clinicId: string, kind: string, key: string): string | undefined {
+    return this.newest((l) => l.owners.get(clinicId)?.get(kind, key));
+  }
+
+  /** What the newest layer that has it staged. */
+  private newest<V>(lookup: (layer: Staged) => V | undefined): V | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const v = this.layers[i]!.owners.get(clinicId)?.get(kind, key);
+      const v = lookup(this.layers[i]!);
       if (v !== undefined) return v;
     }
     return undefined;
