@@ -43,7 +43,8 @@ const PER_BATCH = 200;
  * hot paths long ago; a fresh one is still at it for tens of thousands of mutations. Measured on
  * PostgreSQL (50,000 timed mutations), V8's helper threads (TurboFan, GC) spent 10–11 µs a
  * mutation after one warm-up push per desk, 7.8 after two, 6.8–7.0 after three, 5.8–6.0 after
- * five; three takes most of that out of the timed window for 20 s more of bench.
+ * five; three takes most of that out of the timed window, for 20,000 more untimed mutations per
+ * database.
  */
 const WARMUP_BATCHES = 3;
 const PROPAGATIONS = quick ? 20 : 100;
